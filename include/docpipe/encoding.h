@@ -1,0 +1,33 @@
+/* Source encoding detection and decoding to UTF-8, the rule DESIGN.md fixes:
+ * a BOM; else UTF-16 recognised by its NUL-byte pattern; else valid UTF-8;
+ * else UTF-8 with a few stray windows-1252 bytes ("mixed", repaired byte by
+ * byte); else windows-1252. The core runs this on every document's raw bytes
+ * so that no stage ever sees invalid UTF-8. Thread-safe. */
+#ifndef DOCPIPE_ENCODING_H
+#define DOCPIPE_ENCODING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "docpipe/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Decodes bytes[0..len) to UTF-8. On success *text is a NUL-terminated UTF-8
+ * string the caller frees with dp_free, *text_len its length, *label a
+ * static string ("utf-8", "utf-16le", "utf-16be", "windows-1252", "mixed")
+ * and *repaired the number of bytes that were not valid in the detected
+ * encoding and were repaired. A BOM is dropped. DP_ENOMEM on allocation
+ * failure; never fails on data. */
+dp_status dp_encoding_decode(const unsigned char *bytes, size_t len, char **text,
+                             size_t *text_len, const char **label, uint64_t *repaired);
+
+/* Only the detection step: the label dp_encoding_decode would use. */
+const char *dp_encoding_detect(const unsigned char *bytes, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
