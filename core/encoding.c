@@ -1,0 +1,416 @@
+/* Source encoding detection and decoding to UTF-8 (include/docpipe/encoding.h):
+ * BOM, UTF-16 by its NUL-byte pattern, valid UTF-8, UTF-8 with a few stray
+ * windows-1252 bytes ("mixed"), else windows-1252. One scan of the bytes
+ * gathers every count the decision and the output sizes need, so decoding is
+ * a second pass into an exactly sized buffer. */
+#include "docpipe/encoding.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "docpipe/alloc.h"
+
+static const char LABEL_UTF8[] = "utf-8";
+static const char LABEL_UTF16LE[] = "utf-16le";
+static const char LABEL_UTF16BE[] = "utf-16be";
+static const char LABEL_CP1252[] = "windows-1252";
+static const char LABEL_MIXED[] = "mixed";
+
+/* ---- the windows-1252 table ---------------------------------------------
+ * Built once from iconv, so the mapping is the C library's and not a
+ * hand-typed list; a table (rather than an iconv call per run of bytes) keeps
+ * decoding as fast as copying. iconv refuses the five bytes windows-1252
+ * leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D); they map to the C1
+ * control of the same number, as Windows and browsers do, and count as
+ * repaired. */
+
+typedef struct cp1252_entry {
+    unsigned char len;      /* UTF-8 length: 1..3 */
+    unsigned char undefined; /* 1 when windows-1252 does not define the byte */
+    unsigned char utf8[3];
+} cp1252_entry_t;
+
+static cp1252_entry_t cp1252_table[256];
+static pthread_once_t cp1252_once = PTHREAD_ONCE_INIT;
+
+static size_t encode_utf8(unsigned cp, unsigned char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xC0 | (cp >> 6));
+        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | (cp >> 12));
+        out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | (cp >> 18));
+    out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static void cp1252_build(void)
+{
+    iconv_t cd = iconv_open("UTF-8", "WINDOWS-1252");
+    for (unsigned b = 0; b < 256; b++) {
+        cp1252_entry_t *e = &cp1252_table[b];
+        unsigned char tmp[4];
+        size_t n = 0;
+        if (b < 0x80) {
+            e->len = 1;
+            e->utf8[0] = (unsigned char)b;
+            continue;
+        }
+        if (cd != (iconv_t)-1) {
+            char in = (char)b, out[8];
+            char *ip = &in, *op = out;
+            size_t il = 1, ol = sizeof out;
+            if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 && il == 0) {
+                n = (size_t)(op - out);
+                if (n > 3)
+                    n = 0; /* never happens: windows-1252 is all in the BMP */
+                memcpy(tmp, out, n);
+            }
+            iconv(cd, NULL, NULL, NULL, NULL);
+        }
+        if (n == 0) {
+            /* Undefined in windows-1252 (or no iconv converter): the byte
+             * becomes the code point of the same number (latin-1). */
+            n = encode_utf8(b, tmp);
+            e->undefined = 1;
+        }
+        e->len = (unsigned char)n;
+        memcpy(e->utf8, tmp, n);
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+}
+
+/* ---- UTF-8 scanning ----------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 sequence at p (2..4, Unicode table 3-7:
+ * no overlongs, no surrogates, nothing above U+10FFFF), or 0 when the lead
+ * byte p[0] (>= 0x80) does not start one within avail bytes. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (avail < 3 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+        return (p[1] >= lo && p[1] <= hi) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (avail < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+        return (p[1] >= lo && p[1] <= hi) ? 4 : 0;
+    }
+    return 0;
+}
+
+/* Number of leading ASCII bytes of p[0..n), eight at a time. */
+static size_t ascii_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & UINT64_C(0x8080808080808080))
+            break;
+        i += 8;
+    }
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* What one pass over the bytes learns. */
+typedef struct scan {
+    size_t valid_multi;   /* well-formed multi-byte UTF-8 sequences */
+    size_t invalid;       /* bytes not part of a well-formed sequence */
+    size_t out_mixed;     /* output size decoding as UTF-8, invalid bytes as windows-1252 */
+    size_t out_cp1252;    /* output size decoding everything as windows-1252 */
+    size_t undefined;     /* bytes windows-1252 leaves undefined */
+} scan_t;
+
+static void scan_utf8(const unsigned char *p, size_t n, scan_t *s)
+{
+    size_t i = 0;
+    memset(s, 0, sizeof *s);
+    while (i < n) {
+        size_t a = ascii_prefix(p + i, n - i);
+        s->out_mixed += a;
+        s->out_cp1252 += a;
+        i += a;
+        if (i >= n)
+            break;
+        size_t k = utf8_seq(p + i, n - i);
+        if (k) {
+            s->valid_multi++;
+            s->out_mixed += k;
+            for (size_t j = 0; j < k; j++) {
+                const cp1252_entry_t *e = &cp1252_table[p[i + j]];
+                s->out_cp1252 += e->len;
+                s->undefined += e->undefined;
+            }
+            i += k;
+        } else {
+            const cp1252_entry_t *e = &cp1252_table[p[i]];
+            s->invalid++;
+            s->out_mixed += e->len;
+            s->out_cp1252 += e->len;
+            s->undefined += e->undefined;
+            i++;
+        }
+    }
+}
+
+/* ---- UTF-16 by its NUL pattern -------------------------------------------
+ * Text in UTF-16 has a zero high byte for every ASCII character (spaces,
+ * digits and punctuation even in other scripts), so the NULs fall on one
+ * parity. A UTF-8 text that holds NUL bytes has them on both parities. */
+
+static const char *utf16_pattern(const unsigned char *p, size_t n)
+{
+    if (n < 2 || !memchr(p, 0, n))
+        return NULL;
+    size_t pairs = n / 2, even_only = 0, odd_only = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        bool z0 = p[i] == 0, z1 = p[i + 1] == 0;
+        even_only += (size_t)(z0 && !z1);
+        odd_only += (size_t)(z1 && !z0);
+    }
+    /* At least one character in eight with a zero high byte, and zero low
+     * bytes (U+0100, U+0400, U+4E00...) at most a quarter as often. */
+    if (odd_only * 8 >= pairs && even_only * 4 <= odd_only)
+        return LABEL_UTF16LE;
+    if (even_only * 8 >= pairs && odd_only * 4 <= even_only)
+        return LABEL_UTF16BE;
+    return NULL;
+}
+
+/* UTF-8 with a few stray invalid bytes beside real multi-byte sequences is
+ * UTF-8 that picked up windows-1252 bytes (a pasted quote or dash); a
+ * windows-1252 text almost never forms a well-formed multi-byte sequence,
+ * so the real sequences must be at least as many as the invalid bytes. */
+static bool looks_mixed(const scan_t *s)
+{
+    return s->valid_multi > 0 && s->invalid <= s->valid_multi;
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+static char *decode_utf8_repair(const unsigned char *p, size_t n, size_t out_len)
+{
+    char *out = dp_malloc(out_len + 1);
+    if (!out)
+        return NULL;
+    unsigned char *o = (unsigned char *)out;
+    size_t i = 0;
+    while (i < n) {
+        size_t a = ascii_prefix(p + i, n - i);
+        memcpy(o, p + i, a);
+        o += a;
+        i += a;
+        if (i >= n)
+            break;
+        size_t k = utf8_seq(p + i, n - i);
+        if (k) {
+            memcpy(o, p + i, k);
+            o += k;
+            i += k;
+        } else {
+            const cp1252_entry_t *e = &cp1252_table[p[i]];
+            memcpy(o, e->utf8, e->len);
+            o += e->len;
+            i++;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+static char *decode_cp1252(const unsigned char *p, size_t n, size_t out_len)
+{
+    char *out = dp_malloc(out_len + 1);
+    if (!out)
+        return NULL;
+    unsigned char *o = (unsigned char *)out;
+    size_t i = 0;
+    while (i < n) {
+        size_t a = ascii_prefix(p + i, n - i);
+        memcpy(o, p + i, a);
+        o += a;
+        i += a;
+        while (i < n && p[i] >= 0x80) {
+            const cp1252_entry_t *e = &cp1252_table[p[i]];
+            memcpy(o, e->utf8, e->len);
+            o += e->len;
+            i++;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+/* Decodes UTF-16 through iconv. Sequences iconv refuses (a lone surrogate,
+ * an odd last byte) become U+FFFD and count as repaired bytes. */
+static dp_status decode_utf16(const unsigned char *p, size_t n, bool big_endian, char **text,
+                              size_t *text_len, uint64_t *repaired)
+{
+    /* Two bytes give at most three of UTF-8 (a surrogate pair: four for
+     * four); an odd last byte gives one U+FFFD. */
+    size_t cap = n / 2 * 3 + 4;
+    char *out = dp_malloc(cap);
+    if (!out)
+        return DP_ENOMEM;
+    iconv_t cd = iconv_open("UTF-8", big_endian ? "UTF-16BE" : "UTF-16LE");
+    char *ip = (char *)(uintptr_t)p, *op = out;
+    size_t il = n, ol = cap - 1;
+    uint64_t bad = 0;
+    while (il > 0) {
+        size_t r = (size_t)-1;
+        if (cd != (iconv_t)-1) {
+            r = iconv(cd, &ip, &il, &op, &ol);
+            if (r != (size_t)-1)
+                break;
+            if (errno == E2BIG)
+                break; /* cannot happen with cap; stop rather than loop */
+        }
+        /* EILSEQ or EINVAL (or no converter): replace one code unit. */
+        size_t skip = il >= 2 ? 2 : il;
+        if (ol < 3)
+            break;
+        memcpy(op, "\xEF\xBF\xBD", 3);
+        op += 3;
+        ol -= 3;
+        ip += skip;
+        il -= skip;
+        bad += skip;
+        if (cd != (iconv_t)-1)
+            iconv(cd, NULL, NULL, NULL, NULL);
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    *op = 0;
+    *text = out;
+    *text_len = (size_t)(op - out);
+    *repaired = bad;
+    return DP_OK;
+}
+
+/* ---- the public functions ----------------------------------------------- */
+
+/* The label for bytes without a BOM; fills *s unless the label is UTF-16. */
+static const char *detect_no_bom(const unsigned char *p, size_t n, scan_t *s)
+{
+    const char *u16 = utf16_pattern(p, n);
+    if (u16)
+        return u16;
+    scan_utf8(p, n, s);
+    if (s->invalid == 0)
+        return LABEL_UTF8;
+    if (looks_mixed(s))
+        return LABEL_MIXED;
+    return LABEL_CP1252;
+}
+
+const char *dp_encoding_detect(const unsigned char *bytes, size_t len)
+{
+    pthread_once(&cp1252_once, cp1252_build);
+    if (len >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE)
+        return LABEL_UTF16LE;
+    if (len >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF)
+        return LABEL_UTF16BE;
+    if (len >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) {
+        scan_t s;
+        scan_utf8(bytes + 3, len - 3, &s);
+        return s.invalid ? LABEL_MIXED : LABEL_UTF8;
+    }
+    scan_t s;
+    return detect_no_bom(bytes, len, &s);
+}
+
+dp_status dp_encoding_decode(const unsigned char *bytes, size_t len, char **text,
+                             size_t *text_len, const char **label, uint64_t *repaired)
+{
+    pthread_once(&cp1252_once, cp1252_build);
+    *text = NULL;
+    *text_len = 0;
+    *repaired = 0;
+    if (!bytes)
+        len = 0;
+
+    if (len >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE) {
+        *label = LABEL_UTF16LE;
+        return decode_utf16(bytes + 2, len - 2, false, text, text_len, repaired);
+    }
+    if (len >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF) {
+        *label = LABEL_UTF16BE;
+        return decode_utf16(bytes + 2, len - 2, true, text, text_len, repaired);
+    }
+
+    const unsigned char *p = bytes;
+    size_t n = len;
+    scan_t s = {0, 0, 0, 0, 0};
+    const char *l;
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        /* A UTF-8 BOM settles the encoding; stray bytes are repaired. */
+        p += 3;
+        n -= 3;
+        scan_utf8(p, n, &s);
+        l = s.invalid ? LABEL_MIXED : LABEL_UTF8;
+    } else {
+        l = detect_no_bom(p, n, &s);
+    }
+    *label = l;
+    if (l == LABEL_UTF16LE || l == LABEL_UTF16BE)
+        return decode_utf16(p, n, l == LABEL_UTF16BE, text, text_len, repaired);
+
+    char *out;
+    if (l == LABEL_UTF8) {
+        out = dp_malloc(n + 1);
+        if (out) {
+            if (n)
+                memcpy(out, p, n);
+            out[n] = 0;
+        }
+        *text_len = n;
+    } else if (l == LABEL_MIXED) {
+        out = decode_utf8_repair(p, n, s.out_mixed);
+        *text_len = s.out_mixed;
+        *repaired = s.invalid;
+    } else {
+        out = decode_cp1252(p, n, s.out_cp1252);
+        *text_len = s.out_cp1252;
+        *repaired = s.undefined;
+    }
+    if (!out) {
+        *text_len = 0;
+        return DP_ENOMEM;
+    }
+    *text = out;
+    return DP_OK;
+}

@@ -1,0 +1,161 @@
+/* Unit tests of encoding detection and decoding (core/encoding.c): every
+ * branch of the rule (BOM, UTF-16 by NUL pattern, UTF-8, mixed,
+ * windows-1252) on small hand-made cases, plus empty, truncated, invalid and
+ * huge input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "docpipe/alloc.h"
+#include "docpipe/encoding.h"
+
+/* Decodes len bytes and checks the label, the text and the repair count. */
+static void check(const char *bytes, size_t len, const char *label, const char *expected,
+                  size_t expected_len, uint64_t repaired)
+{
+    char *text = NULL;
+    size_t text_len = 0;
+    const char *got_label = NULL;
+    uint64_t got_repaired = 99;
+    assert_int_equal(dp_encoding_decode((const unsigned char *)bytes, len, &text, &text_len,
+                                        &got_label, &got_repaired),
+                     DP_OK);
+    assert_non_null(text);
+    assert_string_equal(got_label, label);
+    assert_int_equal(text_len, expected_len);
+    assert_memory_equal(text, expected, expected_len);
+    assert_int_equal(text[text_len], 0);
+    assert_int_equal(got_repaired, repaired);
+    assert_string_equal(dp_encoding_detect((const unsigned char *)bytes, len), label);
+    dp_free(text);
+}
+
+#define CHECK(bytes, label, expected, repaired) \
+    check(bytes, sizeof(bytes) - 1, label, expected, sizeof(expected) - 1, repaired)
+
+static void test_empty(void **state)
+{
+    (void)state;
+    CHECK("", "utf-8", "", 0);
+    char *text = NULL;
+    size_t len = 1;
+    const char *label = NULL;
+    uint64_t rep = 1;
+    assert_int_equal(dp_encoding_decode(NULL, 0, &text, &len, &label, &rep), DP_OK);
+    assert_string_equal(text, "");
+    assert_int_equal(len, 0);
+    dp_free(text);
+}
+
+static void test_ascii_and_utf8(void **state)
+{
+    (void)state;
+    CHECK("Press release", "utf-8", "Press release", 0);
+    CHECK("Caf\xc3\xa9", "utf-8", "Caf\xc3\xa9", 0);
+    /* A lone em dash: its bytes are also windows-1252, but UTF-8 wins. */
+    CHECK("\xe2\x80\x94", "utf-8", "\xe2\x80\x94", 0);
+    /* Four-byte sequence. */
+    CHECK("x\xf0\x9f\x98\x80y", "utf-8", "x\xf0\x9f\x98\x80y", 0);
+}
+
+static void test_bom(void **state)
+{
+    (void)state;
+    CHECK("\xef\xbb\xbfHi", "utf-8", "Hi", 0);
+    CHECK("\xff\xfeH\0i\0", "utf-16le", "Hi", 0);
+    CHECK("\xfe\xff\0S\0\xe3\0o", "utf-16be", "S\xc3\xa3o", 0);
+    /* A BOM and nothing else. */
+    CHECK("\xff\xfe", "utf-16le", "", 0);
+    /* UTF-8 BOM followed by a stray windows-1252 quote: repaired. */
+    CHECK("\xef\xbb\xbf\x93Hi\x94", "mixed", "\xe2\x80\x9cHi\xe2\x80\x9d", 2);
+}
+
+static void test_utf16_without_bom(void **state)
+{
+    (void)state;
+    CHECK("F\0O\0R\0 \0I\0\x22\x20", "utf-16le", "FOR I\xe2\x80\xa2", 0);
+    CHECK("\0F\0O\0R\0 \0I", "utf-16be", "FOR I", 0);
+    /* An odd last byte and a lone surrogate are repaired as U+FFFD. */
+    CHECK("A\0B\0C\0D\0\x00\xd8" "E\0F", "utf-16le", "ABCD\xef\xbf\xbd" "E\xef\xbf\xbd", 3);
+}
+
+static void test_nul_bytes_in_utf8(void **state)
+{
+    (void)state;
+    /* NULs on both parities are not UTF-16; they stay in the text. */
+    CHECK("ab\0cd\0\0ef", "utf-8", "ab\0cd\0\0ef", 0);
+}
+
+static void test_windows_1252(void **state)
+{
+    (void)state;
+    CHECK("Caf\xe9", "windows-1252", "Caf\xc3\xa9", 0);
+    CHECK("\x93Yes\x94", "windows-1252", "\xe2\x80\x9cYes\xe2\x80\x9d", 0);
+    CHECK("\x80" "5m", "windows-1252", "\xe2\x82\xac" "5m", 0);
+    CHECK("The company\x92s results", "windows-1252", "The company\xe2\x80\x99s results", 0);
+    /* The five undefined bytes become C1 controls and count as repaired. */
+    CHECK("\x81\x8d\x8f\x90\x9d", "windows-1252", "\xc2\x81\xc2\x8d\xc2\x8f\xc2\x90\xc2\x9d", 5);
+}
+
+static void test_mixed(void **state)
+{
+    (void)state;
+    CHECK("The Organization\xe2\x80\x99s member states met. \x96 OK", "mixed",
+          "The Organization\xe2\x80\x99s member states met. \xe2\x80\x93 OK", 1);
+    /* More invalid bytes than real sequences: windows-1252 throughout. */
+    CHECK("\xc3\xa9 \xe9\xe8\xe0", "windows-1252", "\xc3\x83\xc2\xa9 \xc3\xa9\xc3\xa8\xc3\xa0", 0);
+}
+
+static void test_invalid_utf8_forms(void **state)
+{
+    (void)state;
+    /* Overlong, surrogate and beyond-U+10FFFF forms are not UTF-8: without
+     * real sequences beside them the text is windows-1252. */
+    CHECK("\xc0\xaf", "windows-1252", "\xc3\x80\xc2\xaf", 0);
+    CHECK("\xed\xa0\x80", "windows-1252", "\xc3\xad\xc2\xa0\xe2\x82\xac", 0);
+    CHECK("\xf4\x90\x80\x80", "windows-1252", "\xc3\xb4\xc2\x90\xe2\x82\xac\xe2\x82\xac", 1);
+    /* A truncated sequence after real ones: mixed, the tail repaired. */
+    CHECK("\xc3\xa9\xc3\xa9\xe2\x80", "mixed", "\xc3\xa9\xc3\xa9\xc3\xa2\xe2\x82\xac", 2);
+}
+
+static void test_huge(void **state)
+{
+    (void)state;
+    /* 8 MiB of ASCII with one windows-1252 byte at the very end. */
+    size_t n = (size_t)8 << 20;
+    unsigned char *b = malloc(n);
+    assert_non_null(b);
+    memset(b, 'a', n);
+    b[n - 1] = 0xE9;
+    char *text = NULL;
+    size_t len = 0;
+    const char *label = NULL;
+    uint64_t rep = 0;
+    assert_int_equal(dp_encoding_decode(b, n, &text, &len, &label, &rep), DP_OK);
+    assert_string_equal(label, "windows-1252");
+    assert_int_equal(len, n + 1);
+    assert_memory_equal(text + n - 1, "\xc3\xa9", 2);
+    dp_free(text);
+    free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_ascii_and_utf8),
+        cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_utf16_without_bom),
+        cmocka_unit_test(test_nul_bytes_in_utf8),
+        cmocka_unit_test(test_windows_1252),
+        cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_invalid_utf8_forms),
+        cmocka_unit_test(test_huge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
