@@ -1,0 +1,372 @@
+/* The exported document of DESIGN.md (JSON, format version 1) written by a
+ * streaming encoder: the text and the span arrays, which can be tens of
+ * megabytes and millions of spans, go straight into the output buffer
+ * without a json_t per span; metadata, attributes and results are walked
+ * from their json_t. Also the offset map that turns the document's byte
+ * offsets into code points or UTF-16 units in constant time. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "docpipe/alloc.h"
+#include "export.h"
+
+/* ---- offsets ---------------------------------------------------------------- */
+
+#define BLOCK_SHIFT 6u
+#define BLOCK_SIZE ((size_t)1 << BLOCK_SHIFT)
+
+/* Units that the bytes s[0..n) hold: one per code point (every byte that is
+ * not a continuation byte), plus one more per 4-byte sequence in UTF-16
+ * (a surrogate pair). */
+static size_t count_units(const unsigned char *s, size_t n, ex_unit_t unit)
+{
+    size_t c = 0;
+    if (unit == EX_UNIT_UTF16) {
+        for (size_t i = 0; i < n; i++)
+            c += (size_t)((s[i] & 0xC0u) != 0x80u) + (size_t)(s[i] >= 0xF0u);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            c += (size_t)((s[i] & 0xC0u) != 0x80u);
+    }
+    return c;
+}
+
+static bool all_ascii(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= w;
+        /* Look now and then, so that a non-ASCII text stops early. */
+        if ((i & 4095u) == 0 && (acc & UINT64_C(0x8080808080808080)) != 0)
+            return false;
+    }
+    for (; i < n; i++)
+        acc |= s[i];
+    return (acc & UINT64_C(0x8080808080808080)) == 0;
+}
+
+dp_status ex_offmap_build(ex_offmap_t *map, const char *text, size_t len, ex_unit_t unit)
+{
+    map->text = (const unsigned char *)text;
+    map->len = len;
+    map->unit = unit;
+    map->identity = unit == EX_UNIT_BYTES || all_ascii(map->text, len);
+    if (map->identity)
+        return DP_OK;
+    size_t blocks = (len >> BLOCK_SHIFT) + 1;
+    if (blocks > map->cap) {
+        size_t *grown = dp_realloc(map->block, blocks * sizeof *grown);
+        if (grown == NULL)
+            return DP_ENOMEM;
+        map->block = grown;
+        map->cap = blocks;
+    }
+    size_t total = 0;
+    for (size_t k = 0; k < blocks; k++) {
+        map->block[k] = total;
+        size_t from = k << BLOCK_SHIFT;
+        size_t n = len - from < BLOCK_SIZE ? len - from : BLOCK_SIZE;
+        total += count_units(map->text + from, n, unit);
+    }
+    return DP_OK;
+}
+
+size_t ex_offmap_get(const ex_offmap_t *map, size_t byte_offset)
+{
+    if (map->identity)
+        return byte_offset;
+    if (byte_offset > map->len)
+        byte_offset = map->len;
+    size_t k = byte_offset >> BLOCK_SHIFT;
+    size_t from = k << BLOCK_SHIFT;
+    return map->block[k] + count_units(map->text + from, byte_offset - from, map->unit);
+}
+
+void ex_offmap_free(ex_offmap_t *map)
+{
+    dp_free(map->block);
+    memset(map, 0, sizeof *map);
+}
+
+/* ---- strings and values ----------------------------------------------------- */
+
+/* 1 for the bytes that a JSON string cannot hold as they are. */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+dp_status ex_json_string(ex_out_t *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    dp_status rc = ex_out_putc(out, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < len && rc == DP_OK; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!needs_escape[c])
+            continue;
+        rc = ex_out_write(out, s + run, i - run);
+        run = i + 1;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t n = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15u];
+            n = 6;
+        }
+        if (rc == DP_OK)
+            rc = ex_out_write(out, esc, n);
+    }
+    if (rc == DP_OK)
+        rc = ex_out_write(out, s + run, len - run);
+    if (rc == DP_OK)
+        rc = ex_out_putc(out, '"');
+    return rc;
+}
+
+dp_status ex_json_cstring(ex_out_t *out, const char *s)
+{
+    return ex_json_string(out, s, strlen(s));
+}
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as the same double:
+ * 0.41 stays "0.41" where Jansson's fixed 17 digits give
+ * "0.40999999999999998". A real always shows a "." or an exponent, so it
+ * reads back as a real. */
+static dp_status write_real(ex_out_t *out, double v)
+{
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        for (char *p = buf; *p != '\0'; p++)
+            if (*p == ',')
+                *p = '.'; /* a locale with a decimal comma */
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (strpbrk(buf, ".eE") == NULL)
+        strncat(buf, ".0", sizeof buf - strlen(buf) - 1);
+    return ex_out_puts(out, buf);
+}
+
+static dp_status write_u64(ex_out_t *out, uint64_t v)
+{
+    char buf[24];
+    size_t i = sizeof buf;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return ex_out_write(out, buf + i, sizeof buf - i);
+}
+
+dp_status ex_json_value(ex_out_t *out, const json_t *value)
+{
+    dp_status rc = DP_OK;
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *item;
+        bool first = true;
+        rc = ex_out_putc(out, '{');
+        json_object_foreach((json_t *)value, key, item) {
+            if (rc != DP_OK)
+                break;
+            if (!first)
+                rc = ex_out_putc(out, ',');
+            first = false;
+            if (rc == DP_OK)
+                rc = ex_json_cstring(out, key);
+            if (rc == DP_OK)
+                rc = ex_out_putc(out, ':');
+            if (rc == DP_OK)
+                rc = ex_json_value(out, item);
+        }
+        return rc != DP_OK ? rc : ex_out_putc(out, '}');
+    }
+    case JSON_ARRAY:
+        rc = ex_out_putc(out, '[');
+        for (size_t i = 0; i < json_array_size(value) && rc == DP_OK; i++) {
+            if (i > 0)
+                rc = ex_out_putc(out, ',');
+            if (rc == DP_OK)
+                rc = ex_json_value(out, json_array_get(value, i));
+        }
+        return rc != DP_OK ? rc : ex_out_putc(out, ']');
+    case JSON_STRING:
+        return ex_json_string(out, json_string_value(value), json_string_length(value));
+    case JSON_INTEGER:
+        return ex_out_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+    case JSON_REAL:
+        return write_real(out, json_real_value(value));
+    case JSON_TRUE:
+        return ex_out_puts(out, "true");
+    case JSON_FALSE:
+        return ex_out_puts(out, "false");
+    case JSON_NULL:
+    default:
+        return ex_out_puts(out, "null");
+    }
+}
+
+void ex_iso_time(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, 32, "%" PRId64, t);
+}
+
+/* ---- the document ----------------------------------------------------------- */
+
+static const char *unit_name(ex_unit_t unit)
+{
+    return unit == EX_UNIT_BYTES ? "bytes" : unit == EX_UNIT_UTF16 ? "utf16" : "codepoints";
+}
+
+static dp_status write_source(ex_out_t *out, const dp_source_t *src)
+{
+    dp_status rc = ex_out_puts(out, "\"source\":{\"bundle\":");
+    if (rc == DP_OK)
+        rc = ex_json_cstring(out, src->bundle != NULL ? src->bundle : "");
+    if (rc == DP_OK && src->entry != NULL) {
+        rc = ex_out_puts(out, ",\"entry\":");
+        if (rc == DP_OK)
+            rc = ex_json_cstring(out, src->entry);
+    }
+    if (rc == DP_OK)
+        rc = ex_out_puts(out, ",\"bytes\":");
+    if (rc == DP_OK)
+        rc = write_u64(out, src->bytes);
+    if (rc == DP_OK && src->encoding != NULL) {
+        rc = ex_out_puts(out, ",\"encoding\":");
+        if (rc == DP_OK)
+            rc = ex_json_cstring(out, src->encoding);
+    }
+    if (rc == DP_OK && src->repaired_bytes > 0) {
+        rc = ex_out_puts(out, ",\"repaired_bytes\":");
+        if (rc == DP_OK)
+            rc = write_u64(out, src->repaired_bytes);
+    }
+    if (rc == DP_OK && src->mtime != 0) {
+        char iso[32];
+        ex_iso_time(src->mtime, iso);
+        rc = ex_out_printf(out, ",\"mtime\":\"%s\"", iso);
+    }
+    if (rc == DP_OK)
+        rc = ex_out_putc(out, '}');
+    return rc;
+}
+
+static dp_status write_spans(ex_out_t *out, const dp_layer_t *layer, const ex_offmap_t *map)
+{
+    const dp_span_t *spans = dp_layer_spans(layer);
+    size_t n = dp_layer_count(layer);
+    dp_status rc = ex_out_putc(out, '[');
+    for (size_t i = 0; i < n && rc == DP_OK; i++) {
+        const dp_span_t *sp = &spans[i];
+        rc = ex_out_puts(out, i == 0 ? "{\"start\":" : ",{\"start\":");
+        if (rc == DP_OK)
+            rc = write_u64(out, ex_offmap_get(map, sp->start));
+        if (rc == DP_OK)
+            rc = ex_out_puts(out, ",\"end\":");
+        if (rc == DP_OK)
+            rc = write_u64(out, ex_offmap_get(map, sp->end));
+        if (rc == DP_OK && sp->label != NULL) {
+            rc = ex_out_puts(out, ",\"label\":");
+            if (rc == DP_OK)
+                rc = ex_json_cstring(out, sp->label);
+        }
+        if (rc == DP_OK && sp->attrs != NULL) {
+            rc = ex_out_puts(out, ",\"attrs\":");
+            if (rc == DP_OK)
+                rc = ex_json_value(out, sp->attrs);
+        }
+        if (rc == DP_OK)
+            rc = ex_out_putc(out, '}');
+    }
+    if (rc == DP_OK)
+        rc = ex_out_putc(out, ']');
+    return rc;
+}
+
+dp_status ex_json_document(ex_out_t *out, dp_doc_t *doc, ex_offmap_t *map, ex_unit_t unit,
+                           const json_t *layers)
+{
+    size_t len;
+    const char *text = dp_doc_text(doc, &len);
+    dp_status rc = ex_offmap_build(map, text, len, unit);
+    if (rc != DP_OK)
+        return ex_fail(out->st, rc, "out of memory for the offsets of a %zu-byte text", len);
+    rc = ex_out_printf(out, "{\"format\":1,\"offsets\":\"%s\",\"id\":", unit_name(unit));
+    if (rc == DP_OK)
+        rc = ex_json_value(out, dp_doc_id_json(doc));
+    if (rc == DP_OK)
+        rc = ex_out_putc(out, ',');
+    if (rc == DP_OK)
+        rc = write_source(out, dp_doc_source(doc));
+    if (rc == DP_OK)
+        rc = ex_out_puts(out, ",\"meta\":");
+    if (rc == DP_OK) {
+        const json_t *meta = dp_doc_meta(doc);
+        rc = json_is_object(meta) ? ex_json_value(out, meta) : ex_out_puts(out, "{}");
+    }
+    if (rc == DP_OK)
+        rc = ex_out_puts(out, ",\"text\":");
+    if (rc == DP_OK)
+        rc = ex_json_string(out, text, len);
+    if (rc == DP_OK)
+        rc = ex_out_puts(out, ",\"annotations\":{");
+    bool first = true;
+    for (size_t i = 0; i < json_array_size(layers) && rc == DP_OK; i++) {
+        const char *name = json_string_value(json_array_get(layers, i));
+        const dp_layer_t *layer = name != NULL ? dp_doc_layer(doc, name) : NULL;
+        if (layer == NULL)
+            continue;
+        if (!first)
+            rc = ex_out_putc(out, ',');
+        first = false;
+        if (rc == DP_OK)
+            rc = ex_json_cstring(out, name);
+        if (rc == DP_OK)
+            rc = ex_out_putc(out, ':');
+        if (rc == DP_OK)
+            rc = write_spans(out, layer, map);
+    }
+    if (rc == DP_OK)
+        rc = ex_out_putc(out, '}');
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)dp_doc_results(doc), key, value) {
+        if (rc != DP_OK)
+            break;
+        rc = ex_out_putc(out, ',');
+        if (rc == DP_OK)
+            rc = ex_json_cstring(out, key);
+        if (rc == DP_OK)
+            rc = ex_out_putc(out, ':');
+        if (rc == DP_OK)
+            rc = ex_json_value(out, value);
+    }
+    if (rc == DP_OK)
+        rc = ex_out_putc(out, '}');
+    return rc;
+}
