@@ -120,8 +120,9 @@ static dp_status check_value(const dp_option_spec_t *spec, const json_t *v, cons
         double x = json_number_value(v);
         if (((spec->flags & DP_OPT_HAS_MIN) && x < spec->min) ||
             ((spec->flags & DP_OPT_HAS_MAX) && x > spec->max) || isnan(x)) {
-            dp_buf_printf(err, "%s.%s: expected a %s", where, spec->name,
-                          dp__option_type_name(spec->type));
+            const char *type = dp__option_type_name(spec->type);
+            dp_buf_printf(err, "%s.%s: expected %s %s", where, spec->name,
+                          strchr("aeiou", type[0]) ? "an" : "a", type);
             if (spec->flags & DP_OPT_HAS_MIN)
                 dp_buf_printf(err, " >= %g", spec->min);
             if ((spec->flags & DP_OPT_HAS_MIN) && (spec->flags & DP_OPT_HAS_MAX))

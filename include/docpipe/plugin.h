@@ -92,7 +92,9 @@ typedef struct dp_plugin {
     /* Processes one document. worker is what worker_init made for the calling
      * thread (NULL without worker_init). On failure sets a message with
      * dp_host_error and returns a negative status: the document fails at this
-     * stage and the run goes on (unless on_error is "fail"). */
+     * stage and the run goes on (unless on_error is "fail"). An ORDERED stage
+     * that returns DP_EIO (a write failed) ends the run instead (exit 3):
+     * its output could not be trusted. */
     dp_status (*process)(void *state, void *worker, dp_doc_t *doc);
 
     /* Frees the state. Called once, after flush or after an aborted run (then
@@ -101,7 +103,8 @@ typedef struct dp_plugin {
 
     /* Optional (NULL when not needed). bundle_end runs after the last
      * document of a bundle has passed every stage, in the ordered thread;
-     * flush runs once at the end of a complete run. */
+     * flush runs once at the end of a complete run. A failure of either is
+     * fatal (exit 3). */
     dp_status (*bundle_end)(void *state, const char *bundle);
     dp_status (*flush)(void *state);
 
