@@ -1,0 +1,224 @@
+/* The lexical data that decides line-end hyphens: an English word list (from
+ * Debian's wamerican and wbritish, shipped in configs/normalise/) and Liang's
+ * hyphenation patterns (Debian's hyphen-en-us, hyph_en_US.dic). Both are
+ * loaded once at init into read-only hash maps shared by every worker. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docpipe/alloc.h"
+#include "docpipe/hash.h"
+#include "nz.h"
+
+/* Longest word the lexicon looks at; longer "words" are never split. */
+#define NZ_MAX_WORD 64
+
+struct nz_lexicon {
+    dp_map_t *words;    /* lowercase word -> (void *)1 */
+    dp_map_t *patterns; /* pattern letters -> unsigned char[len + 1] of digits */
+    int left_min, right_min;
+    unsigned char **digits; /* owned digit arrays, freed with the lexicon */
+    size_t n_digits, cap_digits;
+};
+
+static dp_status load_words(nz_lexicon_t *lex, const char *path, char *err, size_t errcap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errcap, "%s: cannot open word list", path);
+        return DP_EIO;
+    }
+    char line[256];
+    dp_status rc = DP_OK;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        line[n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        for (size_t i = 0; i < n; i++)
+            line[i] = (char)tolower((unsigned char)line[i]);
+        if ((rc = dp_map_put(lex->words, line, n, (void *)1)) != DP_OK)
+            break;
+    }
+    fclose(f);
+    if (rc != DP_OK)
+        snprintf(err, errcap, "%s: out of memory", path);
+    return rc;
+}
+
+static dp_status load_patterns(nz_lexicon_t *lex, const char *path, char *err, size_t errcap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errcap, "%s: cannot open hyphenation patterns", path);
+        return DP_EIO;
+    }
+    char line[512];
+    dp_status rc = DP_OK;
+    bool first = true;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        line[n] = '\0';
+        if (first) { /* the first line names the character set */
+            first = false;
+            continue;
+        }
+        if (n == 0 || line[0] == '%' || line[0] == '#')
+            continue;
+        if (strncmp(line, "LEFTHYPHENMIN", 13) == 0) {
+            lex->left_min = (int)strtol(line + 13, NULL, 10);
+            continue;
+        }
+        if (strncmp(line, "RIGHTHYPHENMIN", 14) == 0) {
+            lex->right_min = (int)strtol(line + 14, NULL, 10);
+            continue;
+        }
+        /* Keywords in capitals and non-standard patterns (with '/') are not
+         * Liang patterns. */
+        if (isupper((unsigned char)line[0]) || strchr(line, '/'))
+            continue;
+        char letters[512];
+        unsigned char dig[512];
+        size_t nl = 0;
+        memset(dig, 0, sizeof dig);
+        for (size_t i = 0; i < n; i++) {
+            if (line[i] >= '0' && line[i] <= '9')
+                dig[nl] = (unsigned char)(line[i] - '0');
+            else
+                letters[nl++] = line[i];
+        }
+        if (nl == 0)
+            continue;
+        unsigned char *d = dp_malloc(nl + 1);
+        if (!d) {
+            rc = DP_ENOMEM;
+            break;
+        }
+        memcpy(d, dig, nl + 1);
+        if (lex->n_digits == lex->cap_digits) {
+            size_t cap = lex->cap_digits ? lex->cap_digits * 2 : 1024;
+            unsigned char **p = dp_realloc(lex->digits, cap * sizeof *p);
+            if (!p) {
+                dp_free(d);
+                rc = DP_ENOMEM;
+                break;
+            }
+            lex->digits = p;
+            lex->cap_digits = cap;
+        }
+        lex->digits[lex->n_digits++] = d;
+        if ((rc = dp_map_put(lex->patterns, letters, nl, d)) != DP_OK)
+            break;
+    }
+    fclose(f);
+    if (rc != DP_OK)
+        snprintf(err, errcap, "%s: out of memory", path);
+    return rc;
+}
+
+dp_status nz_lexicon_load(const char *words_path, const char *patterns_path, nz_lexicon_t **out,
+                          char *err, size_t errcap)
+{
+    dp_status rc = DP_ENOMEM;
+    nz_lexicon_t *lex = dp_calloc(1, sizeof *lex);
+    if (!lex)
+        goto fail;
+    lex->left_min = 2;
+    lex->right_min = 3;
+    if (!(lex->words = dp_map_new()) || !(lex->patterns = dp_map_new()))
+        goto fail;
+    if (words_path && (rc = load_words(lex, words_path, err, errcap)) != DP_OK)
+        goto fail;
+    if (patterns_path && (rc = load_patterns(lex, patterns_path, err, errcap)) != DP_OK)
+        goto fail;
+    *out = lex;
+    return DP_OK;
+fail:
+    if (rc == DP_ENOMEM)
+        snprintf(err, errcap, "out of memory loading the lexicon");
+    nz_lexicon_free(lex);
+    return rc;
+}
+
+void nz_lexicon_free(nz_lexicon_t *lex)
+{
+    if (!lex)
+        return;
+    dp_map_free(lex->words);
+    dp_map_free(lex->patterns);
+    for (size_t i = 0; i < lex->n_digits; i++)
+        dp_free(lex->digits[i]);
+    dp_free(lex->digits);
+    dp_free(lex);
+}
+
+static bool has_exact(const nz_lexicon_t *lex, const char *w, size_t n)
+{
+    return n > 0 && dp_map_get(lex->words, w, n) != NULL;
+}
+
+bool nz_lexicon_has(const nz_lexicon_t *lex, const char *w, size_t len)
+{
+    char b[NZ_MAX_WORD + 4];
+    if (!lex || len == 0 || len > NZ_MAX_WORD)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        b[i] = (char)tolower((unsigned char)w[i]);
+    if (has_exact(lex, b, len))
+        return true;
+    /* Regular inflections the list may lack: plural and 3rd person -s/-es,
+     * -ed, -ing (with a dropped e or a doubled consonant), adverbs in -ly. */
+    struct { const char *suffix; const char *add; } rules[] = {
+        {"s", ""}, {"es", ""}, {"ies", "y"}, {"ed", ""}, {"ed", "e"}, {"ied", "y"},
+        {"ing", ""}, {"ing", "e"}, {"ly", ""}, {"ally", ""}, {"ily", "y"}, {"ness", ""},
+        {"ment", ""}, {"ments", ""},
+    };
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        size_t sl = strlen(rules[r].suffix), al = strlen(rules[r].add);
+        if (len <= sl + 2 || memcmp(b + len - sl, rules[r].suffix, sl) != 0)
+            continue;
+        char t[NZ_MAX_WORD + 4];
+        size_t stem = len - sl;
+        memcpy(t, b, stem);
+        memcpy(t + stem, rules[r].add, al);
+        if (has_exact(lex, t, stem + al))
+            return true;
+        /* stopped -> stop, running -> run */
+        if (al == 0 && stem >= 3 && t[stem - 1] == t[stem - 2] && has_exact(lex, t, stem - 1))
+            return true;
+    }
+    return false;
+}
+
+bool nz_lexicon_can_break(const nz_lexicon_t *lex, const char *w, size_t len, size_t at)
+{
+    if (!lex || dp_map_count(lex->patterns) == 0 || len == 0 || len > NZ_MAX_WORD || at == 0 ||
+        at >= len)
+        return false;
+    /* ".word." in lowercase, and the odd values over its inter-letter gaps. */
+    char b[NZ_MAX_WORD + 3];
+    unsigned char v[NZ_MAX_WORD + 4];
+    size_t n = len + 2;
+    b[0] = '.';
+    for (size_t i = 0; i < len; i++)
+        b[i + 1] = (char)tolower((unsigned char)w[i]);
+    b[n - 1] = '.';
+    memset(v, 0, sizeof v);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j <= n; j++) {
+            const unsigned char *d = dp_map_get(lex->patterns, b + i, j - i);
+            if (!d)
+                continue;
+            for (size_t k = 0; k <= j - i; k++)
+                if (d[k] > v[i + k])
+                    v[i + k] = d[k];
+        }
+    }
+    /* v[k] is the value of the gap before b[k]; the gap before w[at] is
+     * before b[at + 1]. Byte offsets equal letter counts for ASCII words;
+     * for others the patterns simply find nothing. */
+    if ((int)at < lex->left_min || (int)(len - at) < lex->right_min)
+        return false;
+    return (v[at + 1] & 1u) != 0;
+}

@@ -1,0 +1,533 @@
+/* Unwrapping of hard-wrapped text: page furniture (running headers, footers,
+ * page numbers around form feeds) is removed, lines wrapped at a fixed width
+ * are joined into one line per paragraph, and a line-end hyphen is dropped or
+ * kept by the document's own vocabulary, the word list and the hyphenation
+ * patterns (lexicon.c). A document whose lines are not wrapped at a width
+ * (web scrapes with one paragraph a line) keeps its lines as paragraphs. */
+#include <ctype.h>
+#include <string.h>
+
+#include "docpipe/alloc.h"
+#include "docpipe/hash.h"
+#include "docpipe/utf8.h"
+#include "nz.h"
+
+typedef struct line {
+    size_t s, e;   /* content without outer white space: text[s..e) */
+    size_t width;  /* code points from the line start to e (indent included) */
+    int indent;    /* leading white space, a tab counting 4 */
+    bool blank;    /* nothing but white space */
+    bool ff;       /* a page break marker (a form feed), not text */
+    bool drop;     /* furniture: removed */
+} line_t;
+
+typedef struct doc {
+    const char *t;
+    line_t *l;
+    size_t n;
+    size_t width; /* the wrap width, 0 when the text is not hard-wrapped */
+    int base_indent;
+    dp_map_t *vocab; /* lowercase words of the document -> count, built on demand */
+} doc_t;
+
+static size_t cp_count(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += dp_utf8_is_boundary((unsigned char)s[i]);
+    return c;
+}
+
+static dp_status add_line(doc_t *d, size_t *cap, size_t s, size_t e, bool ff)
+{
+    if (d->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        line_t *p = dp_realloc(d->l, nc * sizeof *p);
+        if (!p)
+            return DP_ENOMEM;
+        d->l = p;
+        *cap = nc;
+    }
+    line_t *ln = &d->l[d->n++];
+    memset(ln, 0, sizeof *ln);
+    ln->ff = ff;
+    if (ff) {
+        ln->blank = true;
+        return DP_OK;
+    }
+    size_t a = s;
+    int ind = 0;
+    while (a < e && (d->t[a] == ' ' || d->t[a] == '\t')) {
+        ind += d->t[a] == '\t' ? 4 : 1;
+        a++;
+    }
+    size_t b = e;
+    while (b > a && (d->t[b - 1] == ' ' || d->t[b - 1] == '\t'))
+        b--;
+    ln->s = a;
+    ln->e = b;
+    ln->indent = ind;
+    ln->blank = a == b;
+    ln->width = (size_t)ind + cp_count(d->t + a, b - a);
+    return DP_OK;
+}
+
+static dp_status split_lines(doc_t *d, size_t len)
+{
+    size_t cap = 0, i = 0;
+    while (i <= len) {
+        const char *nl = i < len ? memchr(d->t + i, '\n', len - i) : NULL;
+        size_t end = nl ? (size_t)(nl - d->t) : len;
+        size_t a = i;
+        for (;;) {
+            const char *ff = a < end ? memchr(d->t + a, '\f', end - a) : NULL;
+            size_t e = ff ? (size_t)(ff - d->t) : end;
+            if (!(ff && e == a) && add_line(d, &cap, a, e, false) != DP_OK)
+                return DP_ENOMEM;
+            if (!ff)
+                break;
+            if (add_line(d, &cap, 0, 0, true) != DP_OK)
+                return DP_ENOMEM;
+            a = e + 1;
+        }
+        if (!nl)
+            break;
+        i = end + 1;
+    }
+    return DP_OK;
+}
+
+/* ---- page furniture ------------------------------------------------------ */
+
+/* The line in lowercase with its digit runs as '#' and white space collapsed:
+ * "Page 2 of 5" and "Page 3 of 5" share a key. */
+static size_t furniture_key(const char *s, size_t n, char *key, size_t cap)
+{
+    size_t k = 0;
+    bool space = false;
+    for (size_t i = 0; i < n && k + 2 < cap; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ' ' || ch == '\t') {
+            space = k > 0;
+            continue;
+        }
+        if (space) {
+            key[k++] = ' ';
+            space = false;
+        }
+        if (isdigit(ch)) {
+            key[k++] = '#';
+            while (i + 1 < n && isdigit((unsigned char)s[i + 1]))
+                i++;
+        } else {
+            key[k++] = (char)tolower(ch);
+        }
+    }
+    key[k] = '\0';
+    return k;
+}
+
+/* A page number on its own: "12", "- 12 -", "Page 12", "Page 2 of 5",
+ * "2/5", "[12]". */
+static bool is_page_number(const char *key)
+{
+    static const char *forms[] = {"#", "- # -", "-#-", "page #", "page # of #", "# of #",
+                                  "#/#", "# / #", "[#]", "(#)", "p. #", "— # —", "– # –"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (strcmp(key, forms[i]) == 0)
+            return true;
+    return false;
+}
+
+static size_t next_text(const doc_t *d, size_t i)
+{
+    while (i < d->n && (d->l[i].blank || d->l[i].drop))
+        i++;
+    return i;
+}
+
+static size_t prev_text(const doc_t *d, size_t i)
+{
+    /* returns index + 1 of the text line before i, or 0 when none */
+    while (i > 0 && (d->l[i - 1].blank || d->l[i - 1].drop))
+        i--;
+    return i;
+}
+
+static bool upper_equal(const char *a, size_t an, const char *b, size_t bn)
+{
+    /* Case-insensitive prefix test for a header that repeats the title in
+     * capitals, possibly cut short. */
+    if (an < 8 || an > bn)
+        return false;
+    for (size_t i = 0; i < an; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
+{
+    /* Candidates: the text line right after each page break (header) and the
+     * one right before it (footer), and the last line of the document when
+     * the document has page breaks. */
+    size_t nbreaks = 0;
+    for (size_t i = 0; i < d->n; i++)
+        nbreaks += d->l[i].ff;
+    dp_map_t *keys = dp_map_new();
+    if (!keys)
+        return;
+    size_t first = next_text(d, 0);
+    char key[256];
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < d->n; i++) {
+            if (!d->l[i].ff)
+                continue;
+            size_t cand[4];
+            size_t nc = 0;
+            size_t h = next_text(d, i + 1);
+            if (h < d->n)
+                cand[nc++] = h;
+            size_t f = prev_text(d, i);
+            if (f > 0)
+                cand[nc++] = f - 1;
+            for (size_t k = 0; k < nc; k++) {
+                line_t *ln = &d->l[cand[k]];
+                if (ln->width > 90 || ln->drop)
+                    continue;
+                furniture_key(d->t + ln->s, ln->e - ln->s, key, sizeof key);
+                if (pass == 0) {
+                    uintptr_t v = (uintptr_t)dp_map_get(keys, key, strlen(key));
+                    dp_map_put(keys, key, strlen(key), (void *)(v + 1));
+                    continue;
+                }
+                uintptr_t count = (uintptr_t)dp_map_get(keys, key, strlen(key));
+                bool title = first < d->n && cand[k] != first &&
+                             upper_equal(d->t + ln->s, ln->e - ln->s, d->t + d->l[first].s,
+                                         d->l[first].e - d->l[first].s);
+                /* A header stands alone between the page break and a blank line. */
+                bool alone = (cand[k] == h && cand[k] + 1 < d->n && d->l[cand[k] + 1].blank) ||
+                             (cand[k] != h && cand[k] > 0 && d->l[cand[k] - 1].blank);
+                if (is_page_number(key) || count >= 2 || title || (alone && nbreaks == 1)) {
+                    ln->drop = true;
+                }
+            }
+        }
+    }
+    /* The same keys anywhere else standing alone (the last page's footer,
+     * a header repeated without a form feed). */
+    for (size_t i = 0; i < d->n; i++) {
+        line_t *ln = &d->l[i];
+        if (ln->blank || ln->drop || ln->width > 90)
+            continue;
+        bool alone = (i == 0 || d->l[i - 1].blank) || (i + 1 == d->n || d->l[i + 1].blank);
+        if (!alone)
+            continue;
+        furniture_key(d->t + ln->s, ln->e - ln->s, key, sizeof key);
+        uintptr_t count = (uintptr_t)dp_map_get(keys, key, strlen(key));
+        if ((nbreaks > 0 && count >= 1 && i != first) ||
+            (is_page_number(key) && (i == 0 || d->l[i - 1].blank) &&
+             (i + 1 == d->n || d->l[i + 1].blank) && strcmp(key, "#") != 0))
+            ln->drop = true;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        if (d->l[i].drop) {
+            c->furniture++;
+            nz_report(removed, "furniture", d->t + d->l[i].s, d->l[i].e - d->l[i].s);
+        }
+    dp_map_free(keys);
+}
+
+/* ---- wrap width ---------------------------------------------------------- */
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The width the text was wrapped at: a high percentile of the lengths of
+ * lines followed by another text line. 0 when those lines are long (a web
+ * scrape with a paragraph a line) or too few to tell. */
+static dp_status find_width(doc_t *d)
+{
+    size_t n = 0, long_lines = 0;
+    size_t *w = dp_malloc((d->n + 1) * sizeof *w);
+    if (!w)
+        return DP_ENOMEM;
+    int indents[9] = {0};
+    for (size_t i = 0; i < d->n; i++) {
+        line_t *ln = &d->l[i];
+        if (ln->blank || ln->drop)
+            continue;
+        indents[ln->indent < 8 ? ln->indent : 8]++;
+        size_t j = i + 1;
+        while (j < d->n && (d->l[j].drop || d->l[j].ff ||
+                            (d->l[j].blank && j + 1 < d->n && d->l[j + 1].ff)))
+            j++;
+        if (j >= d->n || d->l[j].blank)
+            continue;
+        w[n++] = ln->width;
+        long_lines += ln->width > 160;
+    }
+    int best = 0;
+    for (int k = 1; k < 9; k++)
+        if (indents[k] > indents[best])
+            best = k;
+    d->base_indent = best;
+    d->width = 0;
+    if (n >= 2 && long_lines * 5 < n) {
+        qsort(w, n, sizeof *w, cmp_size);
+        d->width = w[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1];
+        if (d->width > 160 || d->width < 20)
+            d->width = 0;
+    }
+    dp_free(w);
+    return DP_OK;
+}
+
+/* ---- joining ------------------------------------------------------------- */
+
+static bool is_letter_byte(unsigned char c)
+{
+    return isalpha(c) || c >= 0x80;
+}
+
+/* Length in code points of the first word of a line. */
+static size_t first_word_width(const doc_t *d, const line_t *ln)
+{
+    size_t i = ln->s;
+    while (i < ln->e && d->t[i] != ' ' && d->t[i] != '\t')
+        i++;
+    return cp_count(d->t + ln->s, i - ln->s);
+}
+
+/* A list item, a bullet or a numbered point. */
+static bool starts_item(const doc_t *d, const line_t *ln)
+{
+    const char *s = d->t + ln->s;
+    size_t n = ln->e - ln->s;
+    if (n >= 2 && (s[0] == '-' || s[0] == '*') && s[1] == ' ')
+        return true;
+    if (n >= 4 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+        (unsigned char)s[2] == 0xA2) /* • */
+        return true;
+    size_t k = 0;
+    while (k < n && k < 3 && isdigit((unsigned char)s[k]))
+        k++;
+    if (k > 0 && k + 1 < n && (s[k] == '.' || s[k] == ')') && s[k + 1] == ' ')
+        return true;
+    if (n >= 4 && s[0] == '(' && isalnum((unsigned char)s[1]) && s[2] == ')' && s[3] == ' ')
+        return true;
+    return false;
+}
+
+static bool ends_sentence(const doc_t *d, const line_t *ln)
+{
+    size_t e = ln->e;
+    while (e > ln->s) {
+        unsigned char ch = (unsigned char)d->t[e - 1];
+        if (ch == '"' || ch == '\'' || ch == ')')
+            e--;
+        else if (e - ln->s >= 3 && ch >= 0x80 && (unsigned char)d->t[e - 3] == 0xE2)
+            e -= 3; /* a closing curly quote */
+        else
+            break;
+    }
+    if (e == ln->s)
+        return false;
+    char ch = d->t[e - 1];
+    return ch == '.' || ch == '!' || ch == '?' || ch == ':';
+}
+
+/* Whether the break between a and b is a wrap (join) or a paragraph end. */
+static bool is_wrap(const doc_t *d, const line_t *a, const line_t *b, bool page_break)
+{
+    if (b->indent >= d->base_indent + 2)
+        return false;
+    size_t need = a->width + 1 + first_word_width(d, b);
+    bool full = need * 5 > d->width * 4; /* the next word would (nearly) not have fitted */
+    const char *as = d->t + a->s;
+    size_t an = a->e - a->s;
+    bool hyphen = an >= 2 && as[an - 1] == '-' && is_letter_byte((unsigned char)as[an - 2]);
+    if (hyphen)
+        return true;
+    if (page_break)
+        return full && !ends_sentence(d, a) ? true : full;
+    if (!full && starts_item(d, b))
+        return false;
+    if (a->width * 5 < d->width * 3 && ends_sentence(d, a))
+        return false;
+    return true;
+}
+
+static dp_status build_vocab(doc_t *d, size_t len)
+{
+    if (d->vocab)
+        return DP_OK;
+    if (!(d->vocab = dp_map_new()))
+        return DP_ENOMEM;
+    char w[72];
+    size_t i = 0;
+    while (i < len) {
+        if (!isalpha((unsigned char)d->t[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i, k = 0;
+        bool ok = true;
+        while (j < len && (isalpha((unsigned char)d->t[j]) ||
+                           (d->t[j] == '-' && j + 1 < len && isalpha((unsigned char)d->t[j + 1]) &&
+                            j > i))) {
+            if (k < sizeof w - 1)
+                w[k++] = (char)tolower((unsigned char)d->t[j]);
+            else
+                ok = false;
+            j++;
+        }
+        /* A word broken at the line end is not evidence for itself. */
+        bool broken = (j < len && d->t[j] == '-' && j + 1 < len &&
+                       (d->t[j + 1] == '\n' || d->t[j + 1] == ' ' || d->t[j + 1] == '\t'));
+        if (ok && !broken) {
+            uintptr_t v = (uintptr_t)dp_map_get(d->vocab, w, k);
+            if (dp_map_put(d->vocab, w, k, (void *)(v + 1)) != DP_OK)
+                return DP_ENOMEM;
+        }
+        i = j;
+    }
+    return DP_OK;
+}
+
+static uintptr_t vocab_count(const doc_t *d, const char *w, size_t n)
+{
+    char b[72];
+    if (n >= sizeof b)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        b[i] = (char)tolower((unsigned char)w[i]);
+    return (uintptr_t)dp_map_get(d->vocab, b, n);
+}
+
+/* Decides a line-end hyphen between head (the letters before the hyphen,
+ * back to the previous hyphen or space) and tail (the letters starting the
+ * next line). True: drop the hyphen (a word broken by hyphenation). */
+static bool drop_hyphen(doc_t *d, size_t len, const char *head, size_t hn, const char *tail,
+                        size_t tn, const nz_lexicon_t *lex)
+{
+    if (hn == 0 || tn == 0)
+        return false;
+    /* A capital or digit after the break, or a digit before it, marks a
+     * compound ("non-Western", "COVID-19"): hyphenation never splits there. */
+    if (!islower((unsigned char)tail[0]) || isdigit((unsigned char)head[hn - 1]))
+        return false;
+    char joined[140], hyph[140];
+    if (hn + tn + 1 >= sizeof joined)
+        return false;
+    memcpy(joined, head, hn);
+    memcpy(joined + hn, tail, tn);
+    memcpy(hyph, head, hn);
+    hyph[hn] = '-';
+    memcpy(hyph + hn + 1, tail, tn);
+    if (build_vocab(d, len) == DP_OK) {
+        uintptr_t kept = vocab_count(d, hyph, hn + tn + 1);
+        uintptr_t join = vocab_count(d, joined, hn + tn);
+        if (kept != join)
+            return join > kept;
+    }
+    bool word = nz_lexicon_has(lex, joined, hn + tn);
+    bool parts = nz_lexicon_has(lex, head, hn) && nz_lexicon_has(lex, tail, tn) && hn >= 2 &&
+                 tn >= 2;
+    if (nz_lexicon_can_break(lex, joined, hn + tn, hn))
+        return word || !parts;
+    return word && !parts;
+}
+
+static dp_status emit_paragraphs(doc_t *d, size_t len, const nz_unwrap_opts_t *o, dp_buf_t *out,
+                                 nz_counts_t *c)
+{
+    bool any = false;      /* a paragraph has been written */
+    bool open = false;     /* the current paragraph has text */
+    const line_t *prev = NULL;
+    bool gap = false, page = false;
+    for (size_t i = 0; i < d->n; i++) {
+        const line_t *ln = &d->l[i];
+        if (ln->drop)
+            continue;
+        if (ln->ff) {
+            page = true;
+            continue;
+        }
+        if (ln->blank) {
+            gap = true;
+            continue;
+        }
+        bool join = false;
+        if (prev && open && o->unwrap && d->width) {
+            if (page)
+                join = is_wrap(d, prev, ln, true);
+            else if (!gap)
+                join = is_wrap(d, prev, ln, false);
+        }
+        if (join) {
+            const char *ps = d->t + prev->s;
+            size_t pn = prev->e - prev->s;
+            bool hyphen = pn >= 2 && ps[pn - 1] == '-' && is_letter_byte((unsigned char)ps[pn - 2]);
+            /* out ends with the previous line, collapsed */
+            if (hyphen && o->hyphens) {
+                size_t h = out->len - 1, hs = h; /* out->data[h] == '-' */
+                while (hs > 0 && isalpha((unsigned char)out->data[hs - 1]))
+                    hs--;
+                const char *ts = d->t + ln->s;
+                size_t tn = 0;
+                while (ln->s + tn < ln->e && isalpha((unsigned char)ts[tn]))
+                    tn++;
+                bool ascii_head = hs < h && (hs == 0 || !((unsigned char)out->data[hs - 1] & 0x80));
+                if (ascii_head && tn > 0 &&
+                    drop_hyphen(d, len, out->data + hs, h - hs, ts, tn, o->lex)) {
+                    out->len--;
+                    out->data[out->len] = '\0';
+                    c->hyphens_joined++;
+                } else {
+                    c->hyphens_kept++;
+                }
+            } else if (!hyphen || !o->hyphens) {
+                if (hyphen && !o->hyphens) {
+                    /* keep the line-end hyphen as written, joined without a space */
+                } else if (dp_buf_putc(out, ' ') != DP_OK) {
+                    return DP_ENOMEM;
+                }
+            }
+            c->lines_joined++;
+        } else if (any) {
+            /* Without unwrapping, lines of one block stay lines. */
+            if (dp_buf_puts(out, !o->unwrap && !gap && !page ? "\n" : "\n\n") != DP_OK)
+                return DP_ENOMEM;
+        }
+        if (nz_ws_line(d->t + ln->s, ln->e - ln->s, out) != DP_OK)
+            return DP_ENOMEM;
+        any = open = true;
+        prev = ln;
+        gap = page = false;
+    }
+    return DP_OK;
+}
+
+dp_status nz_unwrap(const char *s, size_t len, const nz_unwrap_opts_t *o, dp_buf_t *out,
+                    nz_counts_t *c, json_t *removed)
+{
+    doc_t d;
+    memset(&d, 0, sizeof d);
+    d.t = s;
+    dp_status rc = split_lines(&d, len);
+    if (rc != DP_OK)
+        goto done;
+    if (o->furniture)
+        mark_furniture(&d, c, removed);
+    if ((rc = find_width(&d)) != DP_OK)
+        goto done;
+    rc = emit_paragraphs(&d, len, o, out, c);
+done:
+    dp_map_free(d.vocab);
+    dp_free(d.l);
+    return rc;
+}
