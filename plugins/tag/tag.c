@@ -1,0 +1,328 @@
+/* The tag plugin (PARALLEL): adds the `entity` layer with PERSON, ORG, LOC,
+ * DATE, TIME, MONEY, PERCENT, QUANTITY, EMAIL and URL mentions, each with
+ * attrs {"canonical", "value", "confidence"}. This file is the glue: options,
+ * loading the gazetteers and patterns once in init, and the per-document
+ * steps (patterns, tokens, name rules, linking, filtering). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "docpipe/alloc.h"
+#include "docpipe/date.h"
+#include "docpipe/plugin.h"
+#include "gazetteer.h"
+#include "patterns.h"
+#include "rules.h"
+#include "tokens.h"
+
+#define MAX_LABELS 32
+
+typedef struct tag_state {
+    dp_host_t *host;
+    tag_gaz_t *gaz;
+    tag_patterns_t *patterns;
+    const char *labels[MAX_LABELS]; /* interned */
+    size_t nlabels;
+    double min_confidence;
+    int link;
+} tag_state_t;
+
+static const dp_option_spec_t tag_options[] = {
+    {"labels", DP_OPT_STRING_LIST,
+     "[\"PERSON\",\"ORG\",\"LOC\",\"DATE\",\"TIME\",\"MONEY\",\"PERCENT\",\"QUANTITY\",\"EMAIL\","
+     "\"URL\"]",
+     "Entity labels to keep (any of PERSON ORG LOC DATE TIME MONEY PERCENT QUANTITY EMAIL URL, or a "
+     "label of your own patterns).",
+     NULL, 0, 0, 0},
+    {"gazetteers", DP_OPT_STRING_LIST,
+     "[\"gazetteers/countries.tsv\",\"gazetteers/place_aliases.tsv\","
+     "\"gazetteers/subdivisions.tsv\",\"gazetteers/cities.tsv\",\"gazetteers/currencies.tsv\","
+     "\"gazetteers/currency_words.tsv\",\"gazetteers/given_names.txt\","
+     "\"gazetteers/person_titles.txt\",\"gazetteers/org_keywords.tsv\","
+     "\"gazetteers/nationalities.txt\",\"gazetteers/name_words.tsv\","
+     "\"gazetteers/stop_words.txt\",\"gazetteers/common_words.txt\"]",
+     "The name lists loaded (TSV: name, kind, canonical; see configs/gazetteers/SOURCES.md).", NULL,
+     0, 0, 0},
+    {"extra_gazetteers", DP_OPT_STRING_LIST, "[]",
+     "More name lists of your own, loaded after the built-in ones (kinds PERSON, ORG, LOC for known "
+     "names).",
+     NULL, 0, 0, 0},
+    {"patterns", DP_OPT_STRING, "\"tag/patterns.txt\"",
+     "The pattern file for DATE, TIME, MONEY, PERCENT, QUANTITY, EMAIL and URL (LABEL<TAB>PCRE2).",
+     NULL, 0, 0, 0},
+    {"extra_patterns", DP_OPT_STRING_LIST, "[]",
+     "More pattern files of your own; their patterns come after the built-in ones.", NULL, 0, 0, 0},
+    {"min_confidence", DP_OPT_NUMBER, "0.5",
+     "Drop entities whose rule confidence (0..1, in attrs.confidence) is below this.", NULL,
+     DP_OPT_HAS_MIN | DP_OPT_HAS_MAX, 0, 1},
+    {"link", DP_OPT_BOOLEAN, "true",
+     "Link short later mentions (\"Norov\", \"the SCO\") to the full mention's label and canonical.",
+     NULL, 0, 0, 0},
+    {NULL, 0, NULL, NULL, NULL, 0, 0, 0}};
+
+static void tag_fini(void *state)
+{
+    tag_state_t *s = state;
+    if (!s)
+        return;
+    tag_gaz_free(s->gaz);
+    tag_patterns_free(s->patterns);
+    dp_free(s);
+}
+
+static dp_status load_list(tag_state_t *s, const json_t *list, int patterns)
+{
+    size_t i;
+    json_t *v;
+    char err[512];
+    json_array_foreach(list, i, v) {
+        const char *rel = json_string_value(v);
+        if (!rel)
+            continue;
+        char *path = dp_host_find_data(s->host, rel);
+        if (!path)
+            return DP_ENOTFOUND; /* the host has said which places it tried */
+        dp_status rc = patterns ? tag_patterns_load_file(s->patterns, path, err, sizeof err)
+                                : tag_gaz_load_file(s->gaz, path, err, sizeof err);
+        dp_free(path);
+        if (rc != DP_OK) {
+            dp_host_error(s->host, "%s", err);
+            return rc;
+        }
+    }
+    return DP_OK;
+}
+
+static dp_status tag_init(const json_t *options, dp_host_t *host, void **state)
+{
+    tag_state_t *s = dp_calloc(1, sizeof *s);
+    dp_status rc = DP_ENOMEM;
+    char err[512];
+    if (!s)
+        goto fail;
+    s->host = host;
+    s->gaz = tag_gaz_new();
+    s->patterns = tag_patterns_new();
+    if (!s->gaz || !s->patterns) {
+        dp_host_error(host, "out of memory");
+        goto fail;
+    }
+    if ((rc = load_list(s, json_object_get(options, "gazetteers"), 0)) ||
+        (rc = load_list(s, json_object_get(options, "extra_gazetteers"), 0)))
+        goto fail;
+    json_t *one = json_array();
+    if (!one) {
+        rc = DP_ENOMEM;
+        goto fail;
+    }
+    json_array_append(one, json_object_get(options, "patterns"));
+    rc = load_list(s, one, 1);
+    json_decref(one);
+    if (rc || (rc = load_list(s, json_object_get(options, "extra_patterns"), 1)))
+        goto fail;
+    if ((rc = tag_patterns_compile(s->patterns, err, sizeof err))) {
+        dp_host_error(host, "%s", err);
+        goto fail;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(options, "labels"), i, v) {
+        if (s->nlabels == MAX_LABELS) {
+            dp_host_error(host, "labels: at most %d labels", MAX_LABELS);
+            rc = DP_EINVAL;
+            goto fail;
+        }
+        s->labels[s->nlabels] = dp_intern(json_string_value(v));
+        if (!s->labels[s->nlabels]) {
+            rc = DP_ENOMEM;
+            goto fail;
+        }
+        s->nlabels++;
+    }
+    s->min_confidence = json_number_value(json_object_get(options, "min_confidence"));
+    s->link = json_is_true(json_object_get(options, "link"));
+    *state = s;
+    return DP_OK;
+fail:
+    tag_fini(s);
+    return rc;
+}
+
+/* ---- per document ----------------------------------------------------------- */
+
+typedef struct scan_ctx {
+    tag_mentions_t *m;
+    const char *text;
+    const dp_date_t *ref;
+    const tag_gaz_t *gaz;
+    dp_status rc;
+} scan_ctx_t;
+
+static int on_pattern(void *vctx, const char *label, size_t start, size_t end)
+{
+    scan_ctx_t *c = vctx;
+    json_t *value = tag_value(label, c->text + start, end - start, c->ref, c->gaz);
+    c->rc = tag_mentions_push(c->m, start, end, label, 0.9f, NULL, value, 0, 0);
+    return c->rc != DP_OK;
+}
+
+/* The reference date for year-less and relative dates: meta.date, else
+ * the source's mtime. */
+static const dp_date_t *reference_date(dp_doc_t *doc, dp_date_t *ref)
+{
+    const char *d = json_string_value(json_object_get(dp_doc_meta(doc), "date"));
+    if (d && dp_date_parse_iso(d, strlen(d), ref) == DP_OK && ref->year)
+        return ref;
+    int64_t mt = dp_doc_source(doc)->mtime;
+    if (mt > 0) {
+        time_t t = (time_t)mt;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) {
+            memset(ref, 0, sizeof *ref);
+            ref->year = tm.tm_year + 1900;
+            ref->month = tm.tm_mon + 1;
+            ref->day = tm.tm_mday;
+            ref->precision = DP_DATE_DAY;
+            return ref;
+        }
+    }
+    return NULL;
+}
+
+static int by_start(const void *pa, const void *pb)
+{
+    const tag_mention_t *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->end != b->end)
+        return a->end > b->end ? -1 : 1;
+    return 0;
+}
+
+static int label_wanted(const tag_state_t *s, const char *label)
+{
+    for (size_t i = 0; i < s->nlabels; i++)
+        if (strcmp(s->labels[i], label) == 0)
+            return 1;
+    return 0;
+}
+
+static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
+{
+    (void)worker;
+    tag_state_t *s = state;
+    size_t len;
+    const char *text = dp_doc_text(doc, &len);
+    tag_toks_t toks = {NULL, 0, 0};
+    tag_mentions_t m = {NULL, 0, 0};
+    size_t *starts = NULL, nsent = 0;
+    dp_status rc = DP_OK;
+    dp_date_t refbuf;
+    const dp_date_t *ref = reference_date(doc, &refbuf);
+
+    dp_layer_t *layer = dp_doc_add_layer(doc, "entity");
+    if (!layer) {
+        rc = DP_ENOMEM;
+        goto fail;
+    }
+    dp_layer_t *sent = dp_doc_layer(doc, "sentence");
+    if (sent && dp_layer_count(sent)) {
+        nsent = dp_layer_count(sent);
+        starts = dp_malloc(nsent * sizeof *starts);
+        if (!starts) {
+            rc = DP_ENOMEM;
+            goto fail;
+        }
+        const dp_span_t *sp = dp_layer_spans(sent);
+        for (size_t i = 0; i < nsent; i++)
+            starts[i] = sp[i].start;
+    }
+
+    scan_ctx_t sc = {&m, text, ref, s->gaz, DP_OK};
+    rc = tag_patterns_scan(s->patterns, text, len, on_pattern, &sc);
+    if (rc == DP_OK)
+        rc = sc.rc;
+    if (rc) {
+        dp_host_error(s->host, "pattern matching failed (%s)", dp_strerror(rc));
+        goto fail;
+    }
+    if ((rc = tag_tokenize(text, len, starts, nsent, &toks)))
+        goto fail;
+    /* Tokens inside a pattern match belong to it, not to a name. */
+    size_t k = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        while (k < toks.n && toks.v[k].end <= m.v[i].start)
+            k++;
+        for (size_t q = k; q < toks.n && toks.v[q].start < m.v[i].end; q++)
+            toks.v[q].flags |= TAG_TOK_COVERED;
+    }
+    if ((rc = tag_rules_find(text, len, &toks, s->gaz, &m)))
+        goto fail;
+    if (s->link) {
+        if ((rc = tag_link(text, len, &toks, s->gaz, &m)))
+            goto fail;
+    } else {
+        /* without linking, names of unknown kind are dropped here */
+        size_t w = 0;
+        for (size_t i = 0; i < m.n; i++) {
+            if (m.v[i].label)
+                m.v[w++] = m.v[i];
+            else
+                dp_free(m.v[i].canonical);
+        }
+        m.n = w;
+    }
+
+    qsort(m.v, m.n, sizeof *m.v, by_start);
+    if ((rc = dp_layer_reserve(layer, m.n)))
+        goto fail;
+    size_t last_end = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        tag_mention_t *x = &m.v[i];
+        if (!x->label || x->start < last_end || x->conf < s->min_confidence ||
+            !label_wanted(s, x->label))
+            continue;
+        json_t *attrs = json_object();
+        if (!attrs) {
+            rc = DP_ENOMEM;
+            goto fail;
+        }
+        json_object_set_new(attrs, "canonical",
+                            x->canonical ? json_string(x->canonical)
+                                         : json_stringn(text + x->start, x->end - x->start));
+        if (x->value) {
+            json_object_set_new(attrs, "value", x->value);
+            x->value = NULL;
+        }
+        json_object_set_new(attrs, "confidence", json_real((double)(int)(x->conf * 100 + 0.5f) / 100));
+        if ((rc = dp_layer_add(layer, x->start, x->end, x->label, attrs))) {
+            dp_host_error(s->host, "cannot add an entity span (%s)", dp_strerror(rc));
+            goto fail;
+        }
+        last_end = x->end;
+    }
+
+fail:
+    if (rc == DP_ENOMEM)
+        dp_host_error(s->host, "out of memory");
+    tag_mentions_free(&m);
+    tag_toks_free(&toks);
+    dp_free(starts);
+    return rc;
+}
+
+DP_PLUGIN_DEFINE = {
+    .abi = DP_ABI_VERSION,
+    .size = sizeof(dp_plugin_t),
+    .name = "tag",
+    .version = "1.0.0",
+    .description = "Named entities (PERSON, ORG, LOC) from gazetteers and rules, and DATE, TIME, "
+                   "MONEY, PERCENT, QUANTITY, EMAIL, URL from patterns, with canonical forms and "
+                   "values",
+    .options = tag_options,
+    .threading = DP_THREADING_PARALLEL,
+    .init = tag_init,
+    .process = tag_process,
+    .fini = tag_fini,
+};

@@ -1,0 +1,266 @@
+/* The tag stage's tokeniser: splits text into words, numbers and single
+ * punctuation characters, keeping initials ("V.", "H.E.", "U.S.") and
+ * hyphenated or apostrophe words ("Jean-Luc", "O'Neill") whole and a
+ * possessive "'s" apart, and marks line starts, sentence starts and
+ * all-capitals lines. It works on any text, with or without the segment
+ * stage's layers: the name rules need word shapes that a general tokeniser
+ * does not give. */
+#include "tokens.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+#include "docpipe/alloc.h"
+#include "docpipe/utf8.h"
+
+static int32_t cp_at(const char *s, size_t len, size_t pos, size_t *next)
+{
+    unsigned char c = (unsigned char)s[pos];
+    if (c < 0x80) {
+        *next = pos + 1;
+        return c;
+    }
+    size_t p = pos;
+    int32_t cp = dp_utf8_next(s, len, &p);
+    *next = p;
+    return cp;
+}
+
+static int is_letter(int32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+    if (cp < 0)
+        return 0;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+           c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC;
+}
+
+static int is_digit(int32_t cp) { return cp >= '0' && cp <= '9'; }
+
+static int is_upper(int32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    return cp > 0 && utf8proc_isupper(cp);
+}
+
+static int is_lower(int32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'a' && cp <= 'z';
+    return cp > 0 && utf8proc_islower(cp);
+}
+
+static int is_space(int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 || cp == 0x2009 ||
+           cp == 0x202F || cp == 0x3000;
+}
+
+static dp_status push(tag_toks_t *t, size_t start, size_t end, uint32_t flags, uint32_t line)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        tag_tok_t *v = dp_realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return DP_ENOMEM;
+        t->v = v;
+        t->cap = cap;
+    }
+    tag_tok_t *k = &t->v[t->n++];
+    k->start = start;
+    k->end = end;
+    k->flags = flags;
+    k->line = line;
+    k->gz = NULL;
+    return DP_OK;
+}
+
+/* Shape flags of a word token text[s..e). */
+static uint32_t word_shape(const char *text, size_t s, size_t e)
+{
+    size_t p = s, next;
+    size_t letters = 0, uppers = 0, lowers = 0;
+    int32_t first_letter = -1;
+    int first_is_lower_prefix = 0;
+    while (p < e) {
+        int32_t cp = cp_at(text, e, p, &next);
+        if (is_letter(cp)) {
+            letters++;
+            if (is_upper(cp))
+                uppers++;
+            else if (is_lower(cp))
+                lowers++;
+            if (first_letter < 0)
+                first_letter = cp;
+        } else if ((cp == '-' || cp == '\'' || cp == 0x2019) && first_letter >= 0 &&
+                   is_lower(first_letter) && letters <= 3 && p + 1 < e) {
+            /* "al-Boushi", "d'Alema": a short small-letter particle joined to
+             * a capitalised name. */
+            size_t n2;
+            int32_t c2 = cp_at(text, e, next, &n2);
+            if (is_upper(c2))
+                first_is_lower_prefix = 1;
+        }
+        p = next;
+    }
+    uint32_t f = 0;
+    if (letters) {
+        f |= TAG_TOK_WORD;
+        if (is_upper(first_letter) || first_is_lower_prefix)
+            f |= TAG_TOK_CAP;
+        else if (is_lower(first_letter))
+            f |= TAG_TOK_LOWER;
+        if (letters >= 2 && lowers == 0 && uppers >= 2)
+            f |= TAG_TOK_ALLCAPS;
+    }
+    return f;
+}
+
+dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, size_t nsent,
+                       tag_toks_t *toks)
+{
+    toks->n = 0;
+    size_t pos = 0, next;
+    uint32_t line = 0;
+    int line_start = 1, gap = 0, space = 0;
+    while (pos < len) {
+        int32_t cp = cp_at(text, len, pos, &next);
+        if (is_space(cp) || cp == 0 || cp < 0) {
+            if (cp == '\n') {
+                line++;
+                line_start = 1;
+                gap = 1;
+            }
+            space = 1;
+            pos = next;
+            continue;
+        }
+        size_t start = pos;
+        uint32_t flags = 0;
+        if (is_letter(cp) || is_digit(cp)) {
+            int numeric = is_digit(cp);
+            size_t seg_letters = is_letter(cp) ? 1 : 0; /* letters since the last '.' */
+            pos = next;
+            while (pos < len) {
+                int32_t c = cp_at(text, len, pos, &next);
+                if (is_letter(c) || is_digit(c)) {
+                    seg_letters += is_letter(c) ? 1 : 0;
+                    pos = next;
+                    continue;
+                }
+                if (next >= len)
+                    break;
+                size_t n2;
+                int32_t c2 = cp_at(text, len, next, &n2);
+                if (numeric && (c == '.' || c == ',' || c == ':') && is_digit(c2)) {
+                    pos = next; /* 1,000.5  09:23 */
+                    continue;
+                }
+                if (!numeric && c == '-' && (is_letter(c2) || is_digit(c2))) {
+                    pos = next;
+                    seg_letters = 0;
+                    continue;
+                }
+                if (!numeric && (c == '\'' || c == 0x2019) && is_letter(c2)) {
+                    /* Keep "O'Neill" whole but leave a possessive "'s" apart. */
+                    size_t n3;
+                    int32_t c3 = n2 < len ? cp_at(text, len, n2, &n3) : ' ';
+                    if ((c2 == 's' || c2 == 't') && !is_letter(c3))
+                        break;
+                    pos = next;
+                    continue;
+                }
+                break;
+            }
+            flags = numeric ? TAG_TOK_NUM : word_shape(text, start, pos);
+            /* Initials: one letter and a full stop ("V."), or such groups
+             * ("H.E.", "U.S."). */
+            if (!numeric && seg_letters == 1 && pos - start <= 4 && pos < len && text[pos] == '.') {
+                size_t q = pos + 1;
+                while (q + 1 < len && is_letter((unsigned char)text[q]) && text[q + 1] == '.')
+                    q += 2;
+                pos = q;
+                flags |= TAG_TOK_INITIAL;
+                if (flags & TAG_TOK_ALLCAPS)
+                    flags &= ~(uint32_t)TAG_TOK_ALLCAPS;
+            }
+        } else {
+            pos = next;
+            flags = TAG_TOK_PUNCT;
+        }
+        if (line_start)
+            flags |= TAG_TOK_LINE_START;
+        if (gap)
+            flags |= TAG_TOK_GAP;
+        if (space)
+            flags |= TAG_TOK_SPACE;
+        line_start = gap = space = 0;
+        if (push(toks, start, pos, flags, line) != DP_OK)
+            return DP_ENOMEM;
+    }
+
+    /* Sentence starts: the first word token of every line, after ". ! ?"
+     * (possibly behind a closing quote), and at each sentence the segment
+     * stage found. */
+    size_t si = 0;
+    int expect = 1;
+    for (size_t i = 0; i < toks->n; i++) {
+        tag_tok_t *t = &toks->v[i];
+        if (t->flags & TAG_TOK_LINE_START)
+            expect = 1;
+        while (sent_starts && si < nsent && sent_starts[si] <= t->start) {
+            expect = 1;
+            si++;
+        }
+        if (t->flags & TAG_TOK_WORD) {
+            if (expect)
+                t->flags |= TAG_TOK_SENT_START;
+            expect = 0;
+        } else if ((t->flags & TAG_TOK_PUNCT) && !sent_starts) {
+            char c = text[t->start];
+            if ((c == '.' || c == '!' || c == '?') && i > 0 &&
+                !(toks->v[i - 1].flags & TAG_TOK_INITIAL))
+                expect = 1;
+        } else if (t->flags & TAG_TOK_NUM) {
+            /* "1. Jesper Ronnback": a list number keeps the start pending. */
+        }
+    }
+
+    /* Lines with no small letter at all are headlines or datelines: their
+     * capitals say nothing about names. */
+    size_t a = 0;
+    while (a < toks->n) {
+        size_t b = a;
+        int lower = 0, caps = 0;
+        while (b < toks->n && toks->v[b].line == toks->v[a].line) {
+            uint32_t f = toks->v[b].flags;
+            if (f & TAG_TOK_LOWER)
+                lower = 1;
+            if (f & TAG_TOK_WORD) {
+                for (size_t p = toks->v[b].start; p < toks->v[b].end; p++) {
+                    unsigned char c = (unsigned char)text[p];
+                    if (c >= 'a' && c <= 'z')
+                        lower = 1;
+                }
+                if (f & TAG_TOK_ALLCAPS)
+                    caps++;
+            }
+            b++;
+        }
+        if (!lower && caps >= 1)
+            for (size_t k = a; k < b; k++)
+                toks->v[k].flags |= TAG_TOK_HEADLINE;
+        a = b;
+    }
+    return DP_OK;
+}
+
+void tag_toks_free(tag_toks_t *toks)
+{
+    dp_free(toks->v);
+    toks->v = NULL;
+    toks->n = toks->cap = 0;
+}
