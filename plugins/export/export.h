@@ -95,6 +95,28 @@ dp_status ex_files_commit_all(ex_files_t *files);
 /* Removes every temporary file and frees the set. */
 void ex_files_abort_all(ex_files_t *files);
 
+/* A stream of records (JSON Lines, CSV rows) routed by the path template:
+ * standard output for "-", else one file for the run, one per bundle with
+ * {bundle} (committed at the bundle's end), one per date with {date}, one
+ * per document with {id} (committed after it). header, when set, starts
+ * every new file (and standard output). */
+typedef struct ex_stream {
+    bool to_stdout;
+    ex_out_t stdout_out;
+    ex_files_t files;
+    dp_status (*header)(ex_state_t *st, ex_out_t *out);
+} ex_stream_t;
+
+dp_status ex_stream_start(ex_state_t *st, ex_stream_t *s);
+/* The output for doc's records; NULL on error (st->status, message set). */
+ex_out_t *ex_stream_out(ex_state_t *st, ex_stream_t *s, dp_doc_t *doc);
+/* After doc's records: commits a per-document file. */
+dp_status ex_stream_doc_done(ex_state_t *st, ex_stream_t *s, ex_out_t *out);
+dp_status ex_stream_bundle_end(ex_state_t *st, ex_stream_t *s, const char *bundle);
+dp_status ex_stream_flush(ex_state_t *st, ex_stream_t *s);
+/* Removes what is not committed (aborted run) and frees. */
+void ex_stream_stop(ex_state_t *st, ex_stream_t *s);
+
 /* ---- path templates --------------------------------------------------------- */
 
 /* Which fields a template uses. */
@@ -168,6 +190,30 @@ dp_status ex_json_document(ex_out_t *out, dp_doc_t *doc, ex_offmap_t *map, ex_un
 /* "2020-09-13T12:26:40Z" into out (at least 32 bytes). */
 void ex_iso_time(int64_t t, char out[32]);
 
+/* ---- facts about a document (export_facts.c) -------------------------------- */
+
+/* meta[key] when it is a string, else NULL. Borrowed. */
+const char *ex_meta_string(dp_doc_t *doc, const char *key);
+/* The summary's text (results.summary.text, or results.summary when it is a
+ * string), else NULL. Borrowed. */
+const char *ex_summary_text(const dp_doc_t *doc);
+/* The i-th keyword of results.keywords ({"text", "score"} objects or plain
+ * strings): true and its text (and score, 0 when absent), or false past the
+ * end. Borrowed. */
+bool ex_keyword_at(const dp_doc_t *doc, size_t i, const char **text, double *score);
+/* A span's attribute as a string: attrs[key] when a string, NULL when
+ * absent; other JSON values are not strings (see ex_attr_json). */
+const char *ex_attr_string(const dp_span_t *span, const char *key);
+
+/* ---- CSV (export_csv.c) --------------------------------------------------- */
+
+/* Writes one RFC 4180 cell (a "," before it unless first): quoted when it
+ * holds a comma, quote, CR or LF; a value starting with "=", "+", "-", "@",
+ * tab or CR gets a leading "'" inside the value so that spreadsheets do not
+ * run it as a formula; NUL bytes are dropped (spreadsheets and many CSV
+ * readers cannot hold them). */
+dp_status ex_csv_cell(ex_out_t *out, const char *s, size_t len, bool first);
+
 /* ---- formats ---------------------------------------------------------------- */
 
 typedef struct ex_format {
@@ -208,6 +254,7 @@ struct ex_state {
     ex_if_exists_t if_exists;
     char *archive;   /* json: "none" | "tar.gz" | "zip" */
     char *rows;      /* csv: "documents" | "entities" */
+    json_t *labels;  /* csv: entity labels counted in a column each (owned) */
     long long max_documents; /* html: documents shown in full */
     ex_offmap_t map;
     bool flushed;    /* flush() ran: fini must not remove outputs */

@@ -33,6 +33,10 @@ static const dp_option_spec_t export_options[] = {
      "none|tar.gz|zip", 0, 0, 0},
     {"rows", DP_OPT_STRING, "\"documents\"",
      "csv only: one row per document, or one row per entity.", "documents|entities", 0, 0, 0},
+    {"labels", DP_OPT_STRING_LIST,
+     "[\"PERSON\",\"ORG\",\"LOC\",\"DATE\",\"TIME\",\"MONEY\",\"PERCENT\",\"QUANTITY\","
+     "\"EMAIL\",\"URL\"]",
+     "csv only (rows documents): entity labels counted in a column each.", NULL, 0, 0, 0},
     {"max_documents", DP_OPT_INTEGER, "1000",
      "html only: documents shown in full in the digest (the rest are listed by title).", NULL,
      DP_OPT_HAS_MIN, 0, 0},
@@ -98,6 +102,16 @@ dp_status ex_state_new(const json_t *options, dp_host_t *host, const char *stage
         goto fail;
     }
 
+    const json_t *labels = json_object_get(options, "labels");
+    st->labels = labels != NULL ? json_deep_copy(labels)
+                                : json_pack("[ssssssssss]", "PERSON", "ORG", "LOC", "DATE", "TIME",
+                                            "MONEY", "PERCENT", "QUANTITY", "EMAIL", "URL");
+    for (size_t i = 0; i < json_array_size(st->labels); i++) {
+        if (!json_is_string(json_array_get(st->labels, i))) {
+            rc = ex_fail(st, DP_EINVAL, "labels[%zu] is not a string", i);
+            goto fail;
+        }
+    }
     const json_t *layers = json_object_get(options, "layers");
     if (layers == NULL) {
         st->layers = json_pack("[sss]", "paragraph", "sentence", "entity");
@@ -121,7 +135,7 @@ dp_status ex_state_new(const json_t *options, dp_host_t *host, const char *stage
     st->rows = dp_strdup(opt_string(options, "rows", "documents"));
     json_t *max_docs = json_object_get(options, "max_documents");
     st->max_documents = max_docs != NULL ? (long long)json_integer_value(max_docs) : 1000;
-    if (st->layers == NULL || st->path == NULL || st->stage == NULL || st->archive == NULL ||
+    if (st->layers == NULL || st->labels == NULL || st->path == NULL || st->stage == NULL || st->archive == NULL ||
         st->rows == NULL) {
         rc = ex_fail(st, DP_ENOMEM, "out of memory");
         goto fail;
@@ -155,6 +169,7 @@ void ex_state_free(ex_state_t *st)
         st->format->stop(st);
     ex_offmap_free(&st->map);
     json_decref(st->layers);
+    json_decref(st->labels);
     dp_free(st->path);
     dp_free(st->stage);
     dp_free(st->archive);
