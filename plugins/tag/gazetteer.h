@@ -37,7 +37,8 @@ enum {
     TAG_GZ_ORG_AND = 1u << 19,
     TAG_GZ_ARTICLE = 1u << 20,
     TAG_GZ_PERSON_VERB = 1u << 21,
-    TAG_GZ_LOC_PREP = 1u << 22
+    TAG_GZ_LOC_PREP = 1u << 22,
+    TAG_GZ_LOC_PREFIX = 1u << 23 /* "North", "West": before a place's name */
 };
 
 #define TAG_GZ_PLACE (TAG_GZ_COUNTRY | TAG_GZ_SUBDIV | TAG_GZ_CITY | TAG_GZ_REGION | TAG_GZ_LOC)

@@ -15,6 +15,7 @@ typedef struct alias {
     float conf;
     const char *canon; /* borrowed from the text or a mention */
     size_t canon_len;
+    int weak; /* an ordinary word too ("Major"): matches only mid-sentence */
 } alias_t;
 
 typedef struct linker {
@@ -45,7 +46,7 @@ static const alias_t *find(linker_t *l, const char *s, size_t n)
 
 /* Records key -> (label, canonical) unless a surer record exists. */
 static dp_status put(linker_t *l, const char *s, size_t n, const char *label, float conf,
-                     const char *canon, size_t canon_len)
+                     const char *canon, size_t canon_len, int weak)
 {
     char key[256];
     size_t k = fold_key(s, n, key, sizeof key);
@@ -59,6 +60,7 @@ static dp_status put(linker_t *l, const char *s, size_t n, const char *label, fl
             a->conf = conf;
             a->canon = canon;
             a->canon_len = canon_len;
+            a->weak = weak;
         }
         return DP_OK;
     }
@@ -70,7 +72,7 @@ static dp_status put(linker_t *l, const char *s, size_t n, const char *label, fl
         l->al = na;
         l->capal = cap;
     }
-    l->al[l->nal] = (alias_t){label, conf, canon, canon_len};
+    l->al[l->nal] = (alias_t){label, conf, canon, canon_len, weak};
     l->nal++;
     return dp_map_put(l->map, key, k, (void *)(uintptr_t)l->nal);
 }
@@ -139,7 +141,7 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
         size_t cl;
         const char *c = canon_of(&l, x, &cl);
         const tag_tok_t *at = &toks->v[b + 1];
-        if ((rc = put(&l, text + at->start, at->end - at->start, x->label, 0.9f, c, cl)))
+        if ((rc = put(&l, text + at->start, at->end - at->start, x->label, 0.9f, c, cl, 0)))
             goto fail;
     }
 
@@ -150,17 +152,21 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
             continue;
         size_t cl;
         const char *c = canon_of(&l, x, &cl);
-        if ((rc = put(&l, text + x->start, x->end - x->start, x->label, x->conf, c, cl)))
+        if ((rc = put(&l, text + x->start, x->end - x->start, x->label, x->conf, c, cl, 0)))
             goto fail;
         if (x->label == TAG_PERSON && x->tok_b - x->tok_a >= 2) {
             const tag_tok_t *last = &toks->v[x->tok_b - 1];
             const tag_gaz_entry_t *e = tag_gaz_lookup(gaz, text + last->start,
                                                       last->end - last->start);
             uint32_t f = e ? e->flags : 0;
-            if (!(f & (TAG_GZ_PLACE | TAG_GZ_COMMON | TAG_GZ_NATIONALITY)) &&
+            /* A surname that is also a town ("Lara", "Clinton") is the
+             * person in this document; one that is an ordinary word
+             * ("Major", "Mills") only where it is capitalised mid-sentence. */
+            if (!(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION | TAG_GZ_NATIONALITY | TAG_GZ_TITLE |
+                       TAG_GZ_STOP)) &&
                 !(last->flags & TAG_TOK_INITIAL))
                 if ((rc = put(&l, text + last->start, last->end - last->start, TAG_PERSON,
-                              x->conf * 0.95f, c, cl)))
+                              x->conf * 0.95f, c, cl, (f & TAG_GZ_COMMON) != 0)))
                     goto fail;
         }
     }
@@ -171,7 +177,7 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
         if (x->tok_a == x->tok_b)
             continue;
         const alias_t *a = find(&l, text + x->start, x->end - x->start);
-        if (!a)
+        if (!a || (a->weak && (toks->v[x->tok_a].flags & (TAG_TOK_SENT_START | TAG_TOK_HEADLINE))))
             continue;
         if (x->label != a->label && (!x->label || x->conf < a->conf)) {
             x->label = a->label;
@@ -203,7 +209,7 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
                 continue;
             const alias_t *a =
                 find(&l, text + toks->v[k].start, toks->v[e - 1].end - toks->v[k].start);
-            if (!a)
+            if (!a || (a->weak && (f & (TAG_TOK_SENT_START | TAG_TOK_HEADLINE))))
                 continue;
             /* a single ordinary word in a headline ("WIN") must not match */
             const tag_gaz_entry_t *ge = tag_gaz_lookup(gaz, text + toks->v[k].start,

@@ -169,6 +169,13 @@ static size_t place_at(rules_t *r, size_t a, size_t b, const tag_gaz_entry_t **o
     return 0;
 }
 
+/* The token after a run is a number on the same line ("Leeds 2"). */
+static int before_number(const rules_t *r, size_t b)
+{
+    return b < r->toks->n && r->toks->v[b].line == r->toks->v[b - 1].line &&
+           (tf(r, b) & TAG_TOK_NUM);
+}
+
 /* ---- classification ------------------------------------------------------- */
 
 static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int depth);
@@ -204,7 +211,11 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
         }
         if ((tf(r, a) & TAG_TOK_SENT_START) && common(r, a)) {
             /* "The", "However": a sentence's first word, not a name; but a
-             * given name with a surname after it stays ("Bill Gates"). */
+             * given name with a surname after it stays ("Bill Gates"), and
+             * so does the first word of a longer place ("New York"). */
+            const tag_gaz_entry_t *pe;
+            if ((f & TAG_GZ_PREFIX) && place_at(r, a, b, &pe) > 1)
+                break;
             if ((f & TAG_GZ_GIVEN) && a + 1 < b && !common(r, a + 1))
                 break;
             if ((f & (TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)) && a + 1 < b)
@@ -234,14 +245,14 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
             if (after_title && (f & TAG_GZ_GIVEN) && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)))
                 return emit(r, a, b, TAG_PERSON, 0.7f, NULL);
             /* In a results table a town stands for its team. */
-            if (row && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)))
-                return emit(r, a, b, TAG_ORG, 0.6f, NULL);
+            if (row && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) && before_number(r, b))
+                return emit(r, a, b, TAG_ORG, 0.8f, NULL);
             if (n == 1 && (f & TAG_GZ_COMMON) && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) &&
                 !(tf(r, a) & TAG_TOK_ALLCAPS) && (tf(r, a) & TAG_TOK_SENT_START))
                 return DP_OK;
             float conf = (f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) ? 0.9f : 0.75f;
             if (n == 1 && (f & TAG_GZ_COMMON) && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)))
-                conf = 0.5f;
+                conf = 0.45f; /* "Date", "Split": kept only when linking confirms it */
             return emit(r, a, b, TAG_LOC, conf, e->place_canon);
         }
         if (f & TAG_GZ_NATIONALITY)
@@ -323,11 +334,21 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     if (n >= 2 && n <= 4 && (tf(r, a) & TAG_TOK_INITIAL) && !(tf(r, b - 1) & TAG_TOK_INITIAL))
         return emit(r, a, b, TAG_PERSON, 0.85f, NULL);
 
+    /* "West Indies", "East Timor": a compass word before a name. */
+    if (n == 2 && (f0 & TAG_GZ_LOC_PREFIX) && !common(r, a + 1) &&
+        !(gzf(r, a + 1) & TAG_GZ_NATIONALITY))
+        return emit(r, a, b, TAG_LOC, 0.7f, NULL);
+    if (row && before_number(r, b) && !(f0 & TAG_GZ_GIVEN) && !(tf(r, a) & TAG_TOK_INITIAL))
+        return emit(r, a, b, TAG_ORG, 0.7f, NULL); /* a team in a results table */
+
     if (n == 1) {
         uint32_t t = tf(r, a);
-        if ((t & TAG_TOK_ALLCAPS) && r->toks->v[a].end - r->toks->v[a].start <= 6 &&
-            !(t & TAG_TOK_HEADLINE) && !(f0 & (TAG_GZ_COMMON | TAG_GZ_STOP)))
+        size_t tlen = r->toks->v[a].end - r->toks->v[a].start;
+        if ((t & TAG_TOK_ALLCAPS) && tlen <= 6 && !(t & TAG_TOK_HEADLINE) &&
+            !(f0 & (TAG_GZ_COMMON | TAG_GZ_STOP)))
             return emit(r, a, b, TAG_ORG, 0.6f, NULL); /* an acronym */
+        if ((t & TAG_TOK_INITIAL) && tlen >= 4 && !(t & TAG_TOK_HEADLINE) && !(f0 & TAG_GZ_STOP))
+            return emit(r, a, b, TAG_ORG, 0.6f, NULL); /* a dotted acronym ("U.N.") */
         if (common(r, a) || (f0 & (TAG_GZ_TITLE | TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)))
             return DP_OK;
         if (t & TAG_TOK_INITIAL)
@@ -450,10 +471,32 @@ static void find_table_rows(rules_t *r)
 static dp_status headline_line(rules_t *r, size_t a, size_t b)
 {
     size_t i = a;
+    size_t line = a < b ? r->toks->v[a].line : 0;
+    int row = a < b && line < r->nlines && r->table_row[line];
     while (i < b) {
         if (!capword(r, i)) {
             i++;
             continue;
+        }
+        if (row) {
+            /* "HARTFORD 12 7 6 77 76 30": the name before the numbers is a
+             * team, unless it is a country. */
+            size_t j = i;
+            while (j < b && capword(r, j) && joined(r, j))
+                j++;
+            if (j < b && capword(r, j))
+                j++;
+            if (before_number(r, j)) {
+                const tag_gaz_entry_t *e = gz_span(r, i, j);
+                uint32_t f = e ? e->flags : 0;
+                dp_status rc = (f & (TAG_GZ_COUNTRY | TAG_GZ_REGION))
+                                   ? emit(r, i, j, TAG_LOC, 0.8f, e->place_canon)
+                                   : emit(r, i, j, TAG_ORG, 0.8f, NULL);
+                if (rc)
+                    return rc;
+                i = j;
+                continue;
+            }
         }
         const tag_gaz_entry_t *e = NULL;
         size_t k = place_at(r, i, b, &e);
