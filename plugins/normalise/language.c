@@ -1,0 +1,401 @@
+/* Language identification for meta.language: the text's most frequent
+ * character n-grams (1 to 5 code points of "_word_"), ranked, against each
+ * language's ranked fingerprint, by the "out-of-place" distance of Cavnar &
+ * Trenkle (1994), as libtextcat does. The fingerprints are libexttextcat's
+ * (configs/lang/profiles/, see the README there), so no library is needed
+ * at run time and users can add a language by dropping in a .lm file. */
+#include "language.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "docpipe/alloc.h"
+
+/* N-grams of at most 5 code points of at most 4 bytes. */
+enum {
+    NGRAM_MAX_CP = 5,
+    NGRAM_KEY = 20,
+    PROFILE_MAX = 400,  /* fingerprint length, as libtextcat's */
+    TEXT_MAX = 1024,    /* bytes of text read */
+    TEXT_SLOTS = 4096,  /* n-gram table of one text: power of two */
+    MIN_LETTERS = 20,
+    WORD_MAX_CP = 32
+};
+#define NO_RANK UINT16_MAX
+
+typedef struct gram {
+    char key[NGRAM_KEY];
+    uint8_t len;
+    uint32_t value; /* row in the rank matrix (models) or count (text) */
+    bool used;
+} gram_t;
+
+/* An n-gram of the text being identified: small, so that the table of one
+ * call stays under the C library's mmap threshold and is recycled. */
+typedef struct tgram {
+    char key[NGRAM_KEY];
+    uint8_t len;
+    uint8_t used;
+    uint16_t count;
+} tgram_t;
+
+struct nz_language {
+    size_t nlang;
+    char **stems;     /* nlang file names without ".lm": "sr-Cyrl" */
+    char **codes;     /* nlang language codes: the stem up to its '-': "sr" */
+    gram_t *table;    /* open addressing, cap slots: n-gram -> row */
+    size_t cap, rows, rows_cap;
+    uint16_t *ranks;  /* rows x nlang: rank of the n-gram in each language */
+};
+
+static uint32_t hash_key(const char *k, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)k[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* Finds the slot of key in table (cap a power of two): the slot holding it,
+ * or the empty slot where it goes; NULL when the table is full. */
+static gram_t *slot_of(gram_t *table, size_t cap, const char *key, size_t n) {
+    size_t mask = cap - 1, i = hash_key(key, n) & mask;
+    for (size_t probes = 0; probes < cap; probes++, i = (i + 1) & mask) {
+        gram_t *g = &table[i];
+        if (!g->used || (g->len == n && memcmp(g->key, key, n) == 0))
+            return g;
+    }
+    return NULL;
+}
+
+/* slot_of for the text's table. */
+static tgram_t *tslot_of(tgram_t *table, const char *key, size_t n) {
+    size_t mask = TEXT_SLOTS - 1, i = hash_key(key, n) & mask;
+    for (size_t probes = 0; probes < TEXT_SLOTS; probes++, i = (i + 1) & mask) {
+        tgram_t *g = &table[i];
+        if (!g->used || (g->len == n && memcmp(g->key, key, n) == 0))
+            return g;
+    }
+    return NULL;
+}
+
+static int cmp_code(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Reads one .lm file into the rank matrix column lang_index. */
+static dp_status load_profile(nz_language_t *L, size_t lang_index, const char *path, char *err,
+                              size_t errcap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errcap, "%s: cannot open (%s)", path, strerror(errno));
+        return DP_EIO;
+    }
+    char line[256];
+    size_t rank = 0, lineno = 0;
+    dp_status rc = DP_OK;
+    while (rank < PROFILE_MAX && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t n = strcspn(line, "\t \r\n");
+        if (n == 0 || line[0] == '#')
+            continue;
+        if (n >= NGRAM_KEY) {
+            snprintf(err, errcap, "%s: line %zu: n-gram too long (expected 'NGRAM<TAB>COUNT')",
+                     path, lineno);
+            rc = DP_EFORMAT;
+            goto fail;
+        }
+        gram_t *g = slot_of(L->table, L->cap, line, n);
+        if (!g) {
+            snprintf(err, errcap, "%s: too many n-grams", path);
+            rc = DP_ELIMIT;
+            goto fail;
+        }
+        if (!g->used) {
+            if (L->rows == L->rows_cap) {
+                size_t nc = L->rows_cap ? L->rows_cap * 2 : 1024;
+                uint16_t *r = dp_realloc(L->ranks, nc * L->nlang * sizeof *r);
+                if (!r) {
+                    snprintf(err, errcap, "%s: out of memory", path);
+                    rc = DP_ENOMEM;
+                    goto fail;
+                }
+                memset(r + L->rows_cap * L->nlang, 0xFF, (nc - L->rows_cap) * L->nlang * sizeof *r);
+                L->ranks = r;
+                L->rows_cap = nc;
+            }
+            g->used = true;
+            memcpy(g->key, line, n);
+            g->len = (uint8_t)n;
+            g->value = (uint32_t)L->rows++;
+        }
+        uint16_t *r = &L->ranks[(size_t)g->value * L->nlang + lang_index];
+        if (*r == NO_RANK)
+            *r = (uint16_t)rank;
+        rank++;
+    }
+fail:
+    fclose(f);
+    return rc;
+}
+
+dp_status nz_language_load(const char *dir, nz_language_t **out, char *err, size_t errcap) {
+    if (!dir || !out || !err || errcap == 0)
+        return DP_EINVAL;
+    *out = NULL;
+    err[0] = '\0';
+    dp_status rc = DP_ENOMEM;
+    char *path = NULL;
+    nz_language_t *L = dp_calloc(1, sizeof *L);
+    if (!L)
+        goto fail;
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errcap, "%s: cannot open language profiles (%s)", dir, strerror(errno));
+        rc = DP_EIO;
+        goto fail;
+    }
+    size_t capc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 4 || strcmp(e->d_name + n - 3, ".lm") != 0 || e->d_name[0] == '.')
+            continue;
+        if (L->nlang == capc) {
+            size_t nc = capc ? capc * 2 : 64;
+            char **stems = dp_realloc(L->stems, nc * sizeof *stems);
+            if (!stems) {
+                closedir(d);
+                goto fail;
+            }
+            L->stems = stems;
+            capc = nc;
+        }
+        L->stems[L->nlang] = dp_strndup(e->d_name, n - 3);
+        if (!L->stems[L->nlang]) {
+            closedir(d);
+            goto fail;
+        }
+        L->nlang++;
+    }
+    closedir(d);
+    if (L->nlang == 0) {
+        snprintf(err, errcap, "%s: no language profiles (expected <code>.lm files)", dir);
+        rc = DP_ENOTFOUND;
+        goto fail;
+    }
+    /* Sorted, so ties and the result never depend on the folder's order. */
+    qsort(L->stems, L->nlang, sizeof *L->stems, cmp_code);
+    /* Script variants ("sr-Cyrl", "sr-Latn", "zh-Hans") report one code. */
+    L->codes = dp_calloc(L->nlang, sizeof *L->codes);
+    if (!L->codes)
+        goto fail;
+    for (size_t i = 0; i < L->nlang; i++) {
+        L->codes[i] = dp_strndup(L->stems[i], strcspn(L->stems[i], "-"));
+        if (!L->codes[i])
+            goto fail;
+    }
+
+    size_t most = L->nlang * PROFILE_MAX;
+    L->cap = 1;
+    while (L->cap < most * 2)
+        L->cap <<= 1;
+    L->table = dp_calloc(L->cap, sizeof *L->table);
+    if (!L->table)
+        goto fail;
+    size_t dl = strlen(dir);
+    for (size_t i = 0; i < L->nlang; i++) {
+        size_t cl = strlen(L->stems[i]);
+        dp_free(path);
+        path = dp_malloc(dl + cl + 5);
+        if (!path)
+            goto fail;
+        memcpy(path, dir, dl);
+        path[dl] = '/';
+        memcpy(path + dl + 1, L->stems[i], cl);
+        memcpy(path + dl + 1 + cl, ".lm", 4);
+        rc = load_profile(L, i, path, err, errcap);
+        if (rc != DP_OK)
+            goto fail;
+    }
+    dp_free(path);
+    *out = L;
+    return DP_OK;
+
+fail:
+    if (rc == DP_ENOMEM && !err[0])
+        snprintf(err, errcap, "%s: out of memory loading language profiles", dir);
+    dp_free(path);
+    nz_language_free(L);
+    return rc;
+}
+
+void nz_language_free(nz_language_t *L) {
+    if (!L)
+        return;
+    for (size_t i = 0; i < L->nlang; i++) {
+        dp_free(L->stems ? L->stems[i] : NULL);
+        dp_free(L->codes ? L->codes[i] : NULL);
+    }
+    dp_free(L->stems);
+    dp_free(L->codes);
+    dp_free(L->table);
+    dp_free(L->ranks);
+    dp_free(L);
+}
+
+static bool is_word_cp(int32_t cp) {
+    if (cp < 0x80)
+        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
+}
+
+/* Counts the n-grams of one padded word cps[0..n) ("_", letters, "_") into
+ * t, which holds *used n-grams; new ones stop at three quarters full, which
+ * keeps probes short (a text of TEXT_MAX bytes rarely gets there). */
+static void count_word(tgram_t *t, size_t *used, const int32_t *cps, size_t n) {
+    uint8_t enc[NGRAM_MAX_CP][4];
+    uint8_t encl[NGRAM_MAX_CP];
+    for (size_t p = 0; p < n; p++) {
+        char key[NGRAM_KEY];
+        size_t kl = 0;
+        for (size_t k = 0; k < NGRAM_MAX_CP && p + k < n; k++) {
+            utf8proc_ssize_t b = utf8proc_encode_char(cps[p + k], enc[k]);
+            if (b <= 0)
+                return;
+            encl[k] = (uint8_t)b;
+            memcpy(key + kl, enc[k], encl[k]);
+            kl += encl[k];
+            tgram_t *g = tslot_of(t, key, kl);
+            if (!g || (!g->used && *used >= TEXT_SLOTS / 4 * 3))
+                continue;
+            if (!g->used) {
+                (*used)++;
+                g->used = 1;
+                memcpy(g->key, key, kl);
+                g->len = (uint8_t)kl;
+                g->count = 0;
+            }
+            if (g->count < UINT16_MAX)
+                g->count++;
+        }
+    }
+}
+
+
+const char *nz_language_detect(const nz_language_t *L, const char *text, size_t len) {
+    if (!L || !text || len == 0)
+        return NULL;
+    if (len > TEXT_MAX) {
+        len = TEXT_MAX;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--; /* do not cut a character */
+    }
+    tgram_t *t = dp_calloc(TEXT_SLOTS, sizeof *t);
+    uint64_t *dist = dp_calloc(L->nlang, sizeof *dist);
+    uint16_t *order = NULL;
+    const char *best = NULL;
+    if (!t || !dist)
+        goto done;
+
+    int32_t word[WORD_MAX_CP + 2];
+    size_t wn = 0, letters = 0, used = 0;
+    bool upper_only = true;
+    for (size_t i = 0; i <= len;) {
+        utf8proc_int32_t cp = -1;
+        utf8proc_ssize_t n = 1;
+        if (i < len) {
+            n = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i),
+                                 &cp);
+            if (n <= 0) {
+                n = 1;
+                cp = -1;
+            }
+        }
+        if (cp >= 0 && is_word_cp(cp)) {
+            if (wn < WORD_MAX_CP) {
+                word[1 + wn++] = cp;
+                if (utf8proc_tolower(cp) == cp && utf8proc_toupper(cp) != cp)
+                    upper_only = false;
+            }
+            letters++;
+        } else if (wn > 0) {
+            /* Headlines in capitals: fold them, the profiles are of running
+             * text. A capitalised word keeps its case, as in the profiles. */
+            if (upper_only && wn > 1)
+                for (size_t k = 1; k <= wn; k++)
+                    word[k] = utf8proc_tolower(word[k]);
+            word[0] = '_';
+            word[wn + 1] = '_';
+            count_word(t, &used, word, wn + 2);
+            wn = 0;
+            upper_only = true;
+        }
+        i += (size_t)n;
+    }
+    if (letters < MIN_LETTERS)
+        goto done;
+
+    /* The text's fingerprint: its PROFILE_MAX most frequent n-grams, most
+     * frequent first, by a counting sort (a comparison sort of thousands of
+     * n-grams cost more than everything else). Ties keep the table's order,
+     * which depends only on the text, so the result is deterministic. */
+    uint32_t maxc = 0;
+    for (size_t i = 0; i < TEXT_SLOTS; i++)
+        if (t[i].used && t[i].count > maxc)
+            maxc = t[i].count;
+    if (maxc > TEXT_MAX * NGRAM_MAX_CP)
+        maxc = TEXT_MAX * NGRAM_MAX_CP;
+    size_t *start = dp_calloc((size_t)maxc + 2, sizeof *start);
+    order = dp_malloc(TEXT_SLOTS * sizeof *order);
+    if (!start || !order) {
+        dp_free(start);
+        goto done;
+    }
+    for (size_t i = 0; i < TEXT_SLOTS; i++)
+        if (t[i].used)
+            start[maxc - (t[i].count < maxc ? t[i].count : maxc)]++;
+    size_t acc = 0;
+    for (size_t c = 0; c <= maxc; c++) {
+        size_t k = start[c];
+        start[c] = acc;
+        acc += k;
+    }
+    for (size_t i = 0; i < TEXT_SLOTS; i++)
+        if (t[i].used)
+            order[start[maxc - (t[i].count < maxc ? t[i].count : maxc)]++] = (uint16_t)i;
+    dp_free(start);
+    size_t ng = acc < PROFILE_MAX ? acc : PROFILE_MAX;
+
+    for (size_t i = 0; i < ng; i++) {
+        const tgram_t *tg = &t[order[i]];
+        gram_t *g = slot_of(L->table, L->cap, tg->key, tg->len);
+        const uint16_t *r = g && g->used ? &L->ranks[(size_t)g->value * L->nlang] : NULL;
+        for (size_t l = 0; l < L->nlang; l++) {
+            if (r && r[l] != NO_RANK)
+                dist[l] += r[l] > i ? r[l] - i : i - r[l];
+            else
+                dist[l] += PROFILE_MAX;
+        }
+    }
+    size_t bi = 0;
+    for (size_t l = 1; l < L->nlang; l++)
+        if (dist[l] < dist[bi])
+            bi = l;
+    /* Nothing close: every n-gram out of place (a script no profile has). */
+    if (dist[bi] < (uint64_t)ng * PROFILE_MAX * 95 / 100)
+        best = L->codes[bi];
+
+done:
+    dp_free(order);
+    dp_free(t);
+    dp_free(dist);
+    return best;
+}
