@@ -170,6 +170,9 @@ static dp_status brat_process(ex_state_t *st, dp_doc_t *doc)
         if (labels == NULL && json_object_set_new(b->labels, path, labels = json_object()) != 0)
             labels = NULL;
         rc = dp_buf_printf(&file, "%s/%s", path, name);
+        /* "x.txt" gives the pair x.txt + x.ann, as brat expects, not x.txt.txt. */
+        if (rc == DP_OK && file.len > 4 && strcmp(file.data + file.len - 4, ".txt") == 0)
+            file.data[file.len -= 4] = '\0';
     }
     if (rc != DP_OK || labels == NULL) {
         rc = ex_fail(st, DP_ENOMEM, "out of memory");

@@ -296,8 +296,6 @@ static dp_status sqlite_start(ex_state_t *st)
     if (rc == DP_OK)
         rc = exec(st, s, "PRAGMA user_version = 1");
     if (rc == DP_OK)
-        rc = insert_run(st, s);
-    if (rc == DP_OK)
         rc = exec(st, s, "COMMIT");
     if (rc != DP_OK)
         goto fail;
@@ -438,6 +436,13 @@ static dp_status sqlite_process(ex_state_t *st, dp_doc_t *doc)
 {
     sqlite_fmt_t *s = st->fmt;
     dp_status rc = DP_OK;
+    /* The run's row is added with the first document: the host fills in
+     * the run's facts (start time, config) after init. */
+    if (s->run == 0) {
+        rc = insert_run(st, s);
+        if (rc != DP_OK)
+            return rc;
+    }
     if (!s->in_tx) {
         rc = exec(st, s, "BEGIN");
         if (rc != DP_OK)
@@ -514,6 +519,8 @@ static dp_status sqlite_flush(ex_state_t *st)
         s->in_tx = false;
         rc = exec(st, s, "COMMIT");
     }
+    if (rc == DP_OK && s->run == 0)
+        rc = insert_run(st, s);
     if (rc == DP_OK)
         rc = finish_run(st, s);
     if (rc == DP_OK && s->tmp != NULL)
