@@ -41,9 +41,13 @@ def clean(name):
 
 def variants(name):
     out = [name]
-    f = fold(name)
-    if f and f != name:
-        out.append(f)
+    # GeoNames writes "Saint Petersburg"; news writes "St. Petersburg".
+    if name.startswith("Saint "):
+        out += ["St. " + name[6:], "St " + name[6:]]
+    for n in list(out):
+        f = fold(n)
+        if f and f != n:
+            out.append(f)
     return out
 
 

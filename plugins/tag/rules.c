@@ -235,6 +235,12 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     if (n <= r->max_words) {
         const tag_gaz_entry_t *e = gz_span(r, a, b);
         uint32_t f = e ? e->flags : 0;
+        /* "UN", "GT": a short word in capitals is an acronym, not the town
+         * that happens to share its letters; only countries ("UK") count. */
+        if (n == 1 && (tf(r, a) & TAG_TOK_ALLCAPS) && !(tf(r, a) & TAG_TOK_HEADLINE) &&
+            r->toks->v[a].end - r->toks->v[a].start <= 4 &&
+            !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION | TAG_GZ_LOC)))
+            f &= ~(uint32_t)TAG_GZ_PLACE;
         if (f & TAG_GZ_PERSON)
             return emit(r, a, b, TAG_PERSON, 0.95f, e->other_canon);
         if (f & TAG_GZ_ORG)
@@ -302,9 +308,12 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     }
 
     /* A title inside the run splits it: "SCO Secretary-General Vladimir
-     * Norov" is an organisation, a title and a person. */
+     * Norov" is an organisation, a title and a person; a title at the end
+     * ("the UN Secretary-General") leaves what stands before it. */
     for (size_t i = a + 1; i < b; i++) {
         size_t k = title_at(r, i, b);
+        if (k && i + k == b && !(gzf(r, b - 1) & (TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)))
+            return classify(r, a, i, 0, depth + 1);
         if (k && i + k < b && !(gzf(r, i + k - 1) & TAG_GZ_ORG_HEAD)) {
             dp_status rc = classify(r, a, i, after_title, depth + 1);
             if (rc)
@@ -327,7 +336,7 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     }
 
     uint32_t f0 = gzf(r, a);
-    if (after_title && n <= 4)
+    if (after_title && n <= 4 && (!common(r, b - 1) || (n >= 2 && (f0 & TAG_GZ_GIVEN))))
         return emit(r, a, b, TAG_PERSON, 0.9f, NULL);
     if (n >= 2 && n <= 4 && (f0 & TAG_GZ_GIVEN) && !(gzf(r, b - 1) & TAG_GZ_NATIONALITY))
         return emit(r, a, b, TAG_PERSON, 0.85f, NULL);
@@ -360,16 +369,28 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     /* Two to four capitalised words that are neither ordinary words nor
      * nationalities are most often a person's name in news text; in a
      * results table they are a team. */
-    int commons = 0, nationality = 0;
+    int commons = 0, nationality = 0, mixed = 0;
     for (size_t i = a; i < b; i++) {
         uint32_t f = gzf(r, i);
         if (common(r, i))
             commons++;
         if (f & TAG_GZ_NATIONALITY)
             nationality = 1;
+        if ((tf(r, i) & TAG_TOK_ALLCAPS) || (f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)))
+            mixed = 1;
     }
     if (nationality)
         return DP_OK;
+    if (mixed && !(tf(r, a) & TAG_TOK_HEADLINE)) {
+        /* "Russia MGIMO" (a line break between them): a country or an
+         * acronym does not belong to a person's name; take each alone. */
+        for (size_t i = a; i < b; i++) {
+            dp_status rc = classify(r, i, i + 1, 0, depth + 1);
+            if (rc)
+                return rc;
+        }
+        return DP_OK;
+    }
     if (n <= 3 && commons == 0)
         return emit(r, a, b, row ? TAG_ORG : TAG_PERSON, 0.6f, NULL);
     if (n <= 4 && !common(r, b - 1) && commons < (int)n - 1)
@@ -426,6 +447,16 @@ static size_t chain_end(rules_t *r, size_t a, size_t b)
             (tf(r, j) & TAG_TOK_HEADLINE))
             break;
         size_t e = run_end(r, j);
+        /* "... Center for International Relations Kristina Jurakulova": a
+         * given name followed by another name ends the organisation. */
+        for (size_t q = j + 1; q + 1 < e; q++) {
+            uint32_t f = gzf(r, q);
+            if ((f & TAG_GZ_GIVEN) && !(f & (TAG_GZ_COMMON | TAG_GZ_ORG_HEAD | TAG_GZ_PLACE)) &&
+                !(gzf(r, q + 1) & (TAG_GZ_ORG_HEAD | TAG_GZ_COMMON))) {
+                e = q;
+                break;
+            }
+        }
         /* "... Trade and Industry" */
         if (e == j + 1 && common(r, j) && e < r->toks->n && joined(r, e - 1) &&
             (gzf(r, e) & TAG_GZ_ORG_AND) && joined(r, e) && capword(r, e + 1))

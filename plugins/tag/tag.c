@@ -11,10 +11,7 @@
 #include "docpipe/alloc.h"
 #include "docpipe/date.h"
 #include "docpipe/plugin.h"
-#include "gazetteer.h"
-#include "patterns.h"
-#include "rules.h"
-#include "tokens.h"
+#include "pipeline.h"
 
 #define MAX_LABELS 32
 
@@ -151,22 +148,6 @@ fail:
 
 /* ---- per document ----------------------------------------------------------- */
 
-typedef struct scan_ctx {
-    tag_mentions_t *m;
-    const char *text;
-    const dp_date_t *ref;
-    const tag_gaz_t *gaz;
-    dp_status rc;
-} scan_ctx_t;
-
-static int on_pattern(void *vctx, const char *label, size_t start, size_t end)
-{
-    scan_ctx_t *c = vctx;
-    json_t *value = tag_value(label, c->text + start, end - start, c->ref, c->gaz);
-    c->rc = tag_mentions_push(c->m, start, end, label, 0.9f, NULL, value, 0, 0);
-    return c->rc != DP_OK;
-}
-
 /* The reference date for year-less and relative dates: meta.date, else
  * the source's mtime. */
 static const dp_date_t *reference_date(dp_doc_t *doc, dp_date_t *ref)
@@ -190,16 +171,6 @@ static const dp_date_t *reference_date(dp_doc_t *doc, dp_date_t *ref)
     return NULL;
 }
 
-static int by_start(const void *pa, const void *pb)
-{
-    const tag_mention_t *a = pa, *b = pb;
-    if (a->start != b->start)
-        return a->start < b->start ? -1 : 1;
-    if (a->end != b->end)
-        return a->end > b->end ? -1 : 1;
-    return 0;
-}
-
 static int label_wanted(const tag_state_t *s, const char *label)
 {
     for (size_t i = 0; i < s->nlabels; i++)
@@ -214,7 +185,6 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
     tag_state_t *s = state;
     size_t len;
     const char *text = dp_doc_text(doc, &len);
-    tag_toks_t toks = {NULL, 0, 0};
     tag_mentions_t m = {NULL, 0, 0};
     size_t *starts = NULL, nsent = 0;
     dp_status rc = DP_OK;
@@ -239,49 +209,18 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
             starts[i] = sp[i].start;
     }
 
-    scan_ctx_t sc = {&m, text, ref, s->gaz, DP_OK};
-    rc = tag_patterns_scan(s->patterns, text, len, on_pattern, &sc);
-    if (rc == DP_OK)
-        rc = sc.rc;
-    if (rc) {
-        dp_host_error(s->host, "pattern matching failed (%s)", dp_strerror(rc));
+    rc = tag_run(s->gaz, s->patterns, text, len, starts, nsent, ref, s->link, &m);
+    if (rc == DP_ERR) {
+        dp_host_error(s->host, "pattern matching failed on this text");
         goto fail;
     }
-    if ((rc = tag_tokenize(text, len, starts, nsent, &toks)))
+    if (rc)
         goto fail;
-    /* Tokens inside a pattern match belong to it, not to a name. */
-    size_t k = 0;
-    for (size_t i = 0; i < m.n; i++) {
-        while (k < toks.n && toks.v[k].end <= m.v[i].start)
-            k++;
-        for (size_t q = k; q < toks.n && toks.v[q].start < m.v[i].end; q++)
-            toks.v[q].flags |= TAG_TOK_COVERED;
-    }
-    if ((rc = tag_rules_find(text, len, &toks, s->gaz, &m)))
-        goto fail;
-    if (s->link) {
-        if ((rc = tag_link(text, len, &toks, s->gaz, &m)))
-            goto fail;
-    } else {
-        /* without linking, names of unknown kind are dropped here */
-        size_t w = 0;
-        for (size_t i = 0; i < m.n; i++) {
-            if (m.v[i].label)
-                m.v[w++] = m.v[i];
-            else
-                dp_free(m.v[i].canonical);
-        }
-        m.n = w;
-    }
-
-    qsort(m.v, m.n, sizeof *m.v, by_start);
     if ((rc = dp_layer_reserve(layer, m.n)))
         goto fail;
-    size_t last_end = 0;
     for (size_t i = 0; i < m.n; i++) {
         tag_mention_t *x = &m.v[i];
-        if (!x->label || x->start < last_end || x->conf < s->min_confidence ||
-            !label_wanted(s, x->label))
+        if (x->conf < s->min_confidence || !label_wanted(s, x->label))
             continue;
         json_t *attrs = json_object();
         if (!attrs) {
@@ -300,14 +239,12 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
             dp_host_error(s->host, "cannot add an entity span (%s)", dp_strerror(rc));
             goto fail;
         }
-        last_end = x->end;
     }
 
 fail:
     if (rc == DP_ENOMEM)
         dp_host_error(s->host, "out of memory");
     tag_mentions_free(&m);
-    tag_toks_free(&toks);
     dp_free(starts);
     return rc;
 }

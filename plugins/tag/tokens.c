@@ -59,6 +59,37 @@ static int is_space(int32_t cp)
            cp == 0x202F || cp == 0x3000;
 }
 
+/* A newline inside a hard-wrapped paragraph: the line before it is long,
+ * ends in a letter or a comma, and the next line goes on without a blank
+ * line. Names may run across such a break ("President of Uzbekistan
+ * Shavkat\nMirziyoyev"); a blank line or a short line is a real break. */
+static int soft_wrap(const char *text, size_t len, size_t nl)
+{
+    size_t s = nl;
+    while (s > 0 && text[s - 1] != '\n')
+        s--;
+    if (nl - s < 60)
+        return 0;
+    size_t e = nl;
+    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t'))
+        e--;
+    if (e == s)
+        return 0;
+    unsigned char last = (unsigned char)text[e - 1];
+    if (!((last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z') || last == ','))
+        return 0;
+    size_t n = nl + 1;
+    while (n < len && (text[n] == ' ' || text[n] == '\t'))
+        n++;
+    if (n >= len || text[n] == '\n')
+        return 0;
+    /* a next line that ends soon is a heading or a list, not a wrap */
+    size_t ne = n;
+    while (ne < len && text[ne] != '\n')
+        ne++;
+    return ne - n >= 20;
+}
+
 static dp_status push(tag_toks_t *t, size_t start, size_t end, uint32_t flags, uint32_t line)
 {
     if (t->n == t->cap) {
@@ -130,9 +161,11 @@ dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, 
         int32_t cp = cp_at(text, len, pos, &next);
         if (is_space(cp) || cp == 0 || cp < 0) {
             if (cp == '\n') {
-                line++;
-                line_start = 1;
-                gap = 1;
+                if (!soft_wrap(text, len, pos)) {
+                    line++;
+                    line_start = 1;
+                    gap = 1;
+                }
             }
             space = 1;
             pos = next;
@@ -176,6 +209,13 @@ dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, 
                 break;
             }
             flags = numeric ? TAG_TOK_NUM : word_shape(text, start, pos);
+            /* "St. Petersburg", "Mr. Norov", "Dr. Li": a short capitalised
+             * abbreviation keeps its full stop when a capitalised word
+             * follows, so that it stays inside the name. */
+            if (!numeric && pos - start >= 2 && pos - start <= 3 && (flags & TAG_TOK_CAP) &&
+                !(flags & TAG_TOK_ALLCAPS) && pos + 2 < len && text[pos] == '.' &&
+                text[pos + 1] == ' ' && text[pos + 2] >= 'A' && text[pos + 2] <= 'Z')
+                pos++;
             /* Initials: one letter and a full stop ("V."), or such groups
              * ("H.E.", "U.S."). */
             if (!numeric && seg_letters == 1 && pos - start <= 4 && pos < len && text[pos] == '.') {
