@@ -68,8 +68,8 @@ static const dp_option_spec_t nz_options[] = {
      "Set meta.title and meta.date and remove the title echo and date-only lines", NULL, 0, 0,
      0},
     {"language", DP_OPT_BOOLEAN, "true", "Set meta.language (ISO 639-1)", NULL, 0, 0, 0},
-    {"language_profiles", DP_OPT_STRING, "\"\"",
-     "Language profiles for meta.language (empty: the detector's default)", NULL, 0, 0, 0},
+    {"language_profiles", DP_OPT_STRING, "\"lang/profiles\"",
+     "Folder of language profiles (<code>.lm n-gram files) for meta.language", NULL, 0, 0, 0},
     {"report_removed", DP_OPT_BOOLEAN, "false",
      "List every removed line in meta.normalise.removed", NULL, 0, 0, 0},
     {NULL, 0, NULL, NULL, NULL, 0, 0, 0},
@@ -82,6 +82,9 @@ typedef struct nz_state {
     nz_clean_opts_t clean;
     nz_lexicon_t *lex;
     nz_boiler_t *boiler;
+#ifdef NZ_HAVE_LANGUAGE
+    nz_language_t *lang;
+#endif
 } nz_state_t;
 
 static bool opt_bool(const json_t *o, const char *k)
@@ -96,6 +99,9 @@ static void nz_fini(void *state)
         return;
     nz_lexicon_free(st->lex);
     nz_boiler_free(st->boiler);
+#ifdef NZ_HAVE_LANGUAGE
+    nz_language_free(st->lang);
+#endif
     dp_free(st);
 }
 
@@ -180,15 +186,17 @@ static dp_status nz_init(const json_t *options, dp_host_t *host, void **state)
 #ifdef NZ_HAVE_LANGUAGE
     if (st->language) {
         const char *lp = json_string_value(json_object_get(options, "language_profiles"));
-        char *path = NULL;
-        if (lp && *lp && !(path = dp_host_find_data(host, lp))) {
-            rc = DP_ENOTFOUND;
-            goto fail;
+        char *dir = lp && *lp ? dp_host_find_data(host, lp) : NULL;
+        if (!dir) {
+            /* Without profiles the stage still works; it only cannot tell
+             * the language. */
+            dp_host_log(host, DP_LOG_WARN, "no language profiles (%s): meta.language not set",
+                        lp ? lp : "");
         }
-        rc = nz_language_init(path);
-        dp_free(path);
+        rc = dir ? nz_language_load(dir, &st->lang, err, sizeof err) : DP_OK;
+        dp_free(dir);
         if (rc != DP_OK) {
-            dp_host_error(host, "cannot load the language profiles");
+            dp_host_error(host, "%s", err);
             goto fail;
         }
     }
@@ -326,7 +334,7 @@ static dp_status nz_process(void *state, void *worker, dp_doc_t *doc)
 #endif
 #ifdef NZ_HAVE_LANGUAGE
     if (st->language) {
-        const char *lang = nz_language_detect(cur.data ? cur.data : "", cur.len);
+        const char *lang = nz_language_detect(st->lang, cur.data ? cur.data : "", cur.len);
         if (lang)
             json_object_set_new(meta, "language", json_string(lang));
     }

@@ -14,7 +14,7 @@
 
 typedef struct line {
     size_t s, e;   /* content without outer white space: text[s..e) */
-    size_t width;  /* code points from the line start to e (indent included) */
+    size_t width;  /* code points of the content */
     int indent;    /* leading white space, a tab counting 4 */
     bool blank;    /* nothing but white space */
     bool ff;       /* a page break marker (a form feed), not text */
@@ -68,7 +68,7 @@ static dp_status add_line(doc_t *d, size_t *cap, size_t s, size_t e, bool ff)
     ln->e = b;
     ln->indent = ind;
     ln->blank = a == b;
-    ln->width = (size_t)ind + cp_count(d->t + a, b - a);
+    ln->width = cp_count(d->t + a, b - a); /* indents are added after filling */
     return DP_OK;
 }
 
@@ -251,7 +251,7 @@ static int cmp_size(const void *a, const void *b)
  * scrape with a paragraph a line) or too few to tell. */
 static dp_status find_width(doc_t *d)
 {
-    size_t n = 0, long_lines = 0;
+    size_t n = 0, long_lines = 0, text_lines = 0;
     size_t *w = dp_malloc((d->n + 1) * sizeof *w);
     if (!w)
         return DP_ENOMEM;
@@ -261,6 +261,7 @@ static dp_status find_width(doc_t *d)
         if (ln->blank || ln->drop)
             continue;
         indents[ln->indent < 8 ? ln->indent : 8]++;
+        text_lines++;
         size_t j = i + 1;
         while (j < d->n && (d->l[j].drop || d->l[j].ff ||
                             (d->l[j].blank && j + 1 < d->n && d->l[j + 1].ff)))
@@ -276,7 +277,8 @@ static dp_status find_width(doc_t *d)
             best = k;
     d->base_indent = best;
     d->width = 0;
-    if (n >= 2 && long_lines * 5 < n) {
+    /* Hard-wrapped: most text lines run on into the next one. */
+    if (n >= 2 && n * 2 >= text_lines && long_lines * 5 < n) {
         qsort(w, n, sizeof *w, cmp_size);
         d->width = w[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1];
         if (d->width > 160 || d->width < 20)
@@ -352,11 +354,17 @@ static bool is_wrap(const doc_t *d, const line_t *a, const line_t *b, bool page_
     bool hyphen = an >= 2 && as[an - 1] == '-' && is_letter_byte((unsigned char)as[an - 2]);
     if (hyphen)
         return true;
-    if (page_break)
-        return full && !ends_sentence(d, a) ? true : full;
-    if (!full && starts_item(d, b))
+    /* Greedy filling ends a line early only when the next word does not fit:
+     * a line with room left ends its paragraph (headings, bylines, the last
+     * line of a paragraph). */
+    if (!full)
         return false;
-    if (a->width * 5 < d->width * 3 && ends_sentence(d, a))
+    /* Across a page break a full line that ends a sentence before a capital
+     * most likely ended its paragraph at the foot of the page. */
+    if (page_break)
+        return need + 1 > d->width;
+    /* A list item after a line that ends a sentence or announces the list. */
+    if (starts_item(d, b) && (ends_sentence(d, a) || as[an - 1] == ';'))
         return false;
     return true;
 }
@@ -434,12 +442,15 @@ static bool drop_hyphen(doc_t *d, size_t len, const char *head, size_t hn, const
         if (kept != join)
             return join > kept;
     }
-    bool word = nz_lexicon_has(lex, joined, hn + tn);
-    bool parts = nz_lexicon_has(lex, head, hn) && nz_lexicon_has(lex, tail, tn) && hn >= 2 &&
-                 tn >= 2;
-    if (nz_lexicon_can_break(lex, joined, hn + tn, hn))
-        return word || !parts;
-    return word && !parts;
+    /* Hyphenators break words only where the patterns allow; a break
+     * anywhere else is a compound's own hyphen. At an allowed point a listed
+     * joined word wins, and two listed words that do not join into one
+     * ("well-being", "cross-border") keep their hyphen. */
+    if (!nz_lexicon_can_break(lex, joined, hn + tn, hn))
+        return false;
+    if (nz_lexicon_has(lex, joined, hn + tn))
+        return true;
+    return !(hn >= 2 && tn >= 2 && nz_lexicon_has(lex, head, hn) && nz_lexicon_has(lex, tail, tn));
 }
 
 static dp_status emit_paragraphs(doc_t *d, size_t len, const nz_unwrap_opts_t *o, dp_buf_t *out,
