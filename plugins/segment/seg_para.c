@@ -1,0 +1,280 @@
+/* The paragraph splitter and classifier of the segment stage. Blank lines
+ * always separate paragraphs. Inside a block, a line break separates two
+ * paragraphs when the next line is a list item, or when the block is not
+ * hard-wrapped prose and the next line does not continue a sentence (it does
+ * not start in lower case); in hard-wrapped prose only a short line ends a
+ * paragraph. Kinds come from the shape of a paragraph (length, final
+ * punctuation, capitals, list markers, dates) and the pack's cues. */
+#include "seg_para.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "seg_sent.h"
+#include "seg_text.h"
+
+static const char *const kind_names[SEG_PARA_KIND_COUNT] = {
+    "body", "heading", "list_item", "dateline", "byline", "caption"};
+
+const char *seg_para_kind_name(seg_para_kind_t kind)
+{
+    return (unsigned)kind < SEG_PARA_KIND_COUNT ? kind_names[kind] : "body";
+}
+
+static bool ascii_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Trims white space (ASCII and Unicode) from both ends of [*s, *e). */
+static void trim(const char *t, size_t *s, size_t *e)
+{
+    size_t a = *s, b = *e;
+    while (a < b) {
+        size_t q = a;
+        if (!seg_is_space(seg_next(t, b, &q)))
+            break;
+        a = q;
+    }
+    while (b > a) {
+        size_t q = b;
+        if (!seg_is_space(seg_prev(t, a, &q)))
+            break;
+        b = q;
+    }
+    *s = a;
+    *e = b;
+}
+
+/* ---- classification ------------------------------------------------------ */
+
+typedef struct shape {
+    size_t words;
+    size_t lower_letters, upper_letters;
+    int32_t last; /* last character that is not a closing quote or bracket */
+} shape_t;
+
+static void measure(const char *t, size_t s, size_t e, shape_t *sh)
+{
+    memset(sh, 0, sizeof *sh);
+    bool in = false;
+    for (size_t p = s; p < e;) {
+        int32_t c = seg_next(t, e, &p);
+        bool sp = seg_is_space(c);
+        if (!sp && !in)
+            sh->words++;
+        in = !sp;
+        if (seg_is_lower(c))
+            sh->lower_letters++;
+        else if (seg_is_upper(c))
+            sh->upper_letters++;
+    }
+    size_t q = e;
+    while (q > s) {
+        int32_t c = seg_prev(t, s, &q);
+        if (!seg_is_closer(c)) {
+            sh->last = c;
+            break;
+        }
+    }
+}
+
+/* Counts the words of a short paragraph that belong to a date or time
+ * ("June 26, 2020", "16.10.2020 16:57", "Tuesday", "09:23 AM") and the
+ * others; true when it holds a real date and few other words. */
+static bool looks_like_date_line(const seg_lang_t *lang, const char *t, size_t s, size_t e)
+{
+    size_t other = 0, numbers = 0, calendar = 0, numeric_dates = 0;
+    size_t p = s;
+    while (p < e) {
+        while (p < e && (ascii_space((unsigned char)t[p]) || t[p] == ',' || t[p] == '\n'))
+            p++;
+        if (p >= e)
+            break;
+        size_t w = p;
+        while (w < e && !ascii_space((unsigned char)t[w]) && t[w] != ',' && t[w] != '\n')
+            w++;
+        size_t digits = 0, seps = 0, letters = 0;
+        for (size_t k = p; k < w; k++) {
+            unsigned char c = (unsigned char)t[k];
+            if (c >= '0' && c <= '9')
+                digits++;
+            else if (c == '.' || c == '/' || c == '-' || c == ':')
+                seps++;
+            else
+                letters++;
+        }
+        size_t wl = w - p;
+        while (wl > 0 && (t[p + wl - 1] == '.' || t[p + wl - 1] == ':'))
+            wl--;
+        if (digits > 0 && letters <= 2) {
+            numbers++;
+            if (seps >= 2 && digits >= 4)
+                numeric_dates++;
+        } else if (wl > 0 && (seg_lang_lookup(lang, t + p, wl) & SEG_W_CALENDAR)) {
+            calendar++;
+        } else if (!(wl == 2 && (strncasecmp(t + p, "am", 2) == 0 ||
+                                 strncasecmp(t + p, "pm", 2) == 0))) {
+            other++;
+        }
+        p = w;
+    }
+    bool date = numeric_dates > 0 || (calendar > 0 && numbers > 0);
+    return date && other <= 5;
+}
+
+static bool cue_matches(const char *t, size_t s, size_t e, const seg_cue_t *cue, size_t *after)
+{
+    if (e - s < cue->len || strncasecmp(t + s, cue->prefix, cue->len) != 0)
+        return false;
+    size_t p = s + cue->len;
+    if (p < e && t[p] != ' ' && t[p] != ':' && t[p] != '\t')
+        return false;
+    while (p < e && (t[p] == ' ' || t[p] == ':' || t[p] == '\t'))
+        p++;
+    *after = p;
+    return true;
+}
+
+seg_para_kind_t seg_para_classify(const seg_lang_t *lang, const char *t, size_t s, size_t e,
+                                  int first)
+{
+    if (e <= s)
+        return SEG_PARA_BODY;
+    /* A list marker ("1.", "•", "a)"); a capital and a full stop is an
+     * initial ("J. Smith said"), not a list. */
+    size_t m = seg_list_marker(t, s, e);
+    if (m != s && !(t[s] >= 'A' && t[s] <= 'Z' && m == s + 2))
+        return SEG_PARA_LIST_ITEM;
+
+    shape_t sh;
+    measure(t, s, e, &sh);
+    size_t ncues = 0;
+    const seg_cue_t *cues = lang ? seg_lang_cues(lang, &ncues) : NULL;
+    for (size_t i = 0; i < ncues; i++) {
+        size_t after;
+        if (!cue_matches(t, s, e, &cues[i], &after))
+            continue;
+        switch (cues[i].kind) {
+        case SEG_PARA_BYLINE:
+            /* "By John Smith", not "By 2025, ..." or "By contrast, ...". */
+            if (sh.words <= 12 && after < e && seg_is_upper(seg_next(t, e, &(size_t){after})))
+                return SEG_PARA_BYLINE;
+            break;
+        case SEG_PARA_DATELINE:
+            /* "Published: Sep 16, 2022 09:23 AM": the cue and a number. */
+            if (sh.words <= 16) {
+                for (size_t k = after; k < e; k++)
+                    if (t[k] >= '0' && t[k] <= '9')
+                        return SEG_PARA_DATELINE;
+            }
+            break;
+        case SEG_PARA_CAPTION:
+            if (sh.words <= 40)
+                return SEG_PARA_CAPTION;
+            break;
+        default:
+            if (sh.words <= 16)
+                return cues[i].kind;
+            break;
+        }
+    }
+    if (sh.words <= 14 && lang && looks_like_date_line(lang, t, s, e))
+        return SEG_PARA_DATELINE;
+
+    /* Headings: short, without the punctuation that ends a sentence, not
+     * starting in lower case; a line all in capitals even with a full stop. */
+    int32_t c0 = seg_next(t, e, &(size_t){s});
+    if (seg_is_lower(c0))
+        return SEG_PARA_BODY;
+    bool caps = sh.upper_letters >= 2 && sh.lower_letters == 0;
+    if (caps && sh.words <= 20)
+        return SEG_PARA_HEADING;
+    if (sh.words <= 16 && e - s <= 160 && memchr(t + s, '\n', e - s) == NULL) {
+        int32_t l = sh.last;
+        bool stop = l == '.' || l == '!' || l == '?' || l == ';' || l == ',' || l == 0x2026 ||
+                    seg_is_stop_mark(l);
+        if (!stop || (first && (l == '?' || l == '!') && sh.words <= 12))
+            return SEG_PARA_HEADING;
+    }
+    return SEG_PARA_BODY;
+}
+
+/* ---- splitting ----------------------------------------------------------- */
+
+static bool starts_lower(const char *t, size_t s, size_t e)
+{
+    return s < e && seg_is_lower(seg_next(t, e, &(size_t){s}));
+}
+
+/* Decides the breaks inside one block of lines and emits its paragraphs. */
+static dp_status emit_block(const seg_lang_t *lang, const char *t, const seg_range_t *ln,
+                            size_t n, seg_ranges_t *out)
+{
+    size_t maxlen = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ln[i].end - ln[i].start > maxlen)
+            maxlen = ln[i].end - ln[i].start;
+    /* Hard-wrapped prose: most lines but the last fill the width. */
+    size_t full = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((ln[i].end - ln[i].start) * 10 >= maxlen * 8)
+            full++;
+    bool wrapped = n >= 3 && maxlen >= 40 && maxlen <= 160 && full >= 2 && full * 2 >= n - 1;
+
+    size_t ps = ln[0].start;
+    for (size_t i = 0; i < n; i++) {
+        bool brk = i + 1 == n;
+        if (!brk) {
+            const seg_range_t *nx = &ln[i + 1];
+            size_t len = ln[i].end - ln[i].start;
+            if (seg_list_marker(t, nx->start, nx->end) != nx->start)
+                brk = true;
+            else if (starts_lower(t, nx->start, nx->end))
+                brk = false;
+            else if (!wrapped)
+                brk = true;
+            else
+                brk = len * 10 < maxlen * 7;
+        }
+        if (brk) {
+            size_t pe = ln[i].end;
+            if (pe > ps) {
+                seg_para_kind_t k = seg_para_classify(lang, t, ps, pe, out->n == 0);
+                if (seg_ranges_push(out, ps, pe, (uint32_t)k) != DP_OK)
+                    return DP_ENOMEM;
+            }
+            if (i + 1 < n)
+                ps = ln[i + 1].start;
+        }
+    }
+    return DP_OK;
+}
+
+dp_status seg_paragraphs(const seg_lang_t *lang, const char *text, size_t len,
+                         seg_ranges_t *lines, seg_ranges_t *out)
+{
+    lines->n = 0;
+    size_t p = 0;
+    while (p <= len) {
+        const char *nl = p < len ? memchr(text + p, '\n', len - p) : NULL;
+        size_t e = nl ? (size_t)(nl - text) : len;
+        size_t s = p;
+        trim(text, &s, &e);
+        if (s < e) {
+            if (seg_ranges_push(lines, s, e, 0) != DP_OK)
+                return DP_ENOMEM;
+        } else if (lines->n > 0) {
+            if (emit_block(lang, text, lines->v, lines->n, out) != DP_OK)
+                return DP_ENOMEM;
+            lines->n = 0;
+        }
+        if (!nl)
+            break;
+        p = (size_t)(nl - text) + 1;
+    }
+    if (lines->n > 0 && emit_block(lang, text, lines->v, lines->n, out) != DP_OK)
+        return DP_ENOMEM;
+    lines->n = 0;
+    return DP_OK;
+}

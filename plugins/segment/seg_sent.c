@@ -1,0 +1,736 @@
+/* The sentence splitter of the segment stage. It walks a paragraph once,
+ * stopping only at bytes that may end a sentence (a table lookup per byte),
+ * and decides each candidate from the word before it and the word after it,
+ * with the language pack saying which words are abbreviations, which start
+ * sentences, and which continue a date or a time. List items found before the
+ * walk cut the paragraph into independent pieces. */
+#include "seg_sent.h"
+
+#include <string.h>
+
+#include "seg_text.h"
+
+typedef struct ctx {
+    const seg_lang_t *lang;
+    const char *t;
+    bool newline_ends;
+    seg_ranges_t *out;
+    const seg_ranges_t *protect;
+    size_t next_protect; /* index into protect */
+} ctx_t;
+
+/* Bytes at which the walk stops: '.', '!', '?', the lead bytes of the
+ * multi-byte stops (U+2026 …, U+203C ‼, U+3002 。, U+FF01 ！, U+061F ؟ ...)
+ * and, when asked, the line feed. */
+static const unsigned char stop_byte[256] = {
+    ['.'] = 1, ['!'] = 1, ['?'] = 1, ['\n'] = 2,
+    [0xCD] = 1, [0xD8] = 1, [0xDB] = 1, [0xE0] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
+};
+
+/* ---- small scanners ------------------------------------------------------ */
+
+static size_t skip_space(const char *t, size_t p, size_t end)
+{
+    while (p < end) {
+        unsigned char c = (unsigned char)t[p];
+        if (c < 0x80u) {
+            if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
+                p++;
+                continue;
+            }
+            break;
+        }
+        size_t q = p;
+        if (!seg_is_space(seg_next(t, end, &q)))
+            break;
+        p = q;
+    }
+    return p;
+}
+
+static size_t trim_right(const char *t, size_t begin, size_t end)
+{
+    while (end > begin) {
+        unsigned char c = (unsigned char)t[end - 1];
+        if (c < 0x80u) {
+            if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
+                end--;
+                continue;
+            }
+            break;
+        }
+        size_t q = end;
+        if (!seg_is_space(seg_prev(t, begin, &q)))
+            break;
+        end = q;
+    }
+    return end;
+}
+
+static bool space_at(const char *t, size_t p, size_t end)
+{
+    if (p >= end)
+        return true;
+    size_t q = p;
+    return seg_is_space(seg_next(t, end, &q));
+}
+
+static int32_t cp_at(const char *t, size_t p, size_t end)
+{
+    return p < end ? seg_next(t, end, &p) : -1;
+}
+
+static int32_t cp_before(const char *t, size_t begin, size_t p)
+{
+    return p > begin ? seg_prev(t, begin, &p) : -1;
+}
+
+/* ---- list markers -------------------------------------------------------- */
+
+enum { M_NONE = 0, M_DIGIT = 1, M_LOWER = 2, M_UPPER = 3 };
+enum { P_DOT = 1, P_DOT_PAREN = 2, P_PAREN = 3, P_PARENS = 4 };
+
+typedef struct marker {
+    size_t end;   /* just past the marker */
+    int style;    /* class * 8 + punctuation; 0 when none */
+    long value;
+    size_t dot;   /* the marker's full stop, or SIZE_MAX */
+} marker_t;
+
+/* Bullets that may mark list items anywhere in a paragraph. */
+static bool strong_bullet(int32_t c)
+{
+    return c == 0x2022 || c == 0x25E6 || c == 0x25AA || c == 0x25AB || c == 0x2023 ||
+           c == 0x2043 || c == 0x25CF || c == 0x25CB || c == 0x25A0 || c == 0x25A1 ||
+           c == 0x27A2 || c == 0x25BA || c == 0x2219 || c == 0x25C6 || c == 0x2713 ||
+           c == 0x2714 || c == 0x27A4 || c == 0x2192;
+}
+
+/* Characters that mark a list item only at the start of a line, since they
+ * also occur inside sentences. */
+static bool weak_bullet(int32_t c)
+{
+    return c == '-' || c == '*' || c == 0x2013 || c == 0x2014 || c == 0x00B7 || c == 0x2212;
+}
+
+/* A numbered or lettered marker at p: "12.", "3.)", "4)", "(5)", "a.", "b)",
+ * "(c)", followed by white space. */
+static bool parse_numbered(const char *t, size_t p, size_t end, marker_t *m)
+{
+    size_t q = p;
+    bool open = false;
+    if (q < end && t[q] == '(') {
+        open = true;
+        q++;
+    }
+    int cls;
+    long value = 0;
+    size_t d = q;
+    while (d < end && d - q < 4 && t[d] >= '0' && t[d] <= '9') {
+        value = value * 10 + (t[d] - '0');
+        d++;
+    }
+    if (d > q) {
+        if (d - q > 3)
+            return false;
+        cls = M_DIGIT;
+    } else if (q < end && t[q] >= 'a' && t[q] <= 'z') {
+        cls = M_LOWER;
+        value = t[q] - 'a';
+        d = q + 1;
+    } else if (q < end && t[q] >= 'A' && t[q] <= 'Z') {
+        cls = M_UPPER;
+        value = t[q] - 'A';
+        d = q + 1;
+    } else {
+        return false;
+    }
+    int punct;
+    size_t dot = SIZE_MAX;
+    if (open) {
+        if (d >= end || t[d] != ')')
+            return false;
+        punct = P_PARENS;
+        d++;
+    } else if (d < end && t[d] == '.') {
+        dot = d;
+        if (d + 1 < end && t[d + 1] == ')') {
+            punct = P_DOT_PAREN;
+            d += 2;
+        } else {
+            punct = P_DOT;
+            d++;
+        }
+    } else if (d < end && t[d] == ')') {
+        punct = P_PAREN;
+        d++;
+    } else {
+        return false;
+    }
+    if (d < end && !space_at(t, d, end))
+        return false;
+    if (d >= end)
+        return false;
+    m->end = d;
+    m->style = cls * 8 + punct;
+    m->value = value;
+    m->dot = dot;
+    return true;
+}
+
+/* A bullet at p followed by a space or a numbered marker; *bullet receives
+ * it and the return value is the offset after it (p when none). */
+static size_t parse_bullet(const char *t, size_t p, size_t end, bool line_start, int32_t *bullet)
+{
+    if (p >= end)
+        return p;
+    size_t q = p;
+    int32_t c = seg_next(t, end, &q);
+    bool strong = strong_bullet(c);
+    if (!strong && !(line_start && weak_bullet(c)))
+        return p;
+    if (q < end && !space_at(t, q, end)) {
+        /* "⁃9. The first item": a strong bullet glued to a number. */
+        marker_t m;
+        if (!strong || !parse_numbered(t, q, end, &m))
+            return p;
+    }
+    if (q >= end)
+        return p;
+    *bullet = c;
+    return q;
+}
+
+size_t seg_list_marker(const char *text, size_t pos, size_t end)
+{
+    int32_t bullet = 0;
+    size_t q = parse_bullet(text, pos, end, true, &bullet);
+    marker_t m;
+    size_t r = skip_space(text, q, end);
+    if (parse_numbered(text, r, end, &m))
+        return m.end;
+    return q;
+}
+
+static bool line_start_before(const char *t, size_t begin, size_t p)
+{
+    while (p > begin && (t[p - 1] == ' ' || t[p - 1] == '\t'))
+        p--;
+    return p == begin || t[p - 1] == '\n';
+}
+
+/* Finds the list items of a paragraph that begins with a list marker: every
+ * later occurrence of its bullet, or the next numbers or letters of its
+ * sequence ("1. ... 2. ... 3."), starts a new sentence, and the full stops
+ * of the markers never end one. */
+static dp_status find_list(const char *t, size_t start, size_t end, seg_sent_scratch_t *sc)
+{
+    size_t s0 = skip_space(t, start, end);
+    int32_t bullet = 0;
+    size_t after = parse_bullet(t, s0, end, line_start_before(t, start, s0), &bullet);
+    marker_t m;
+    bool numbered = parse_numbered(t, skip_space(t, after, end), end, &m);
+    if (!bullet && !numbered)
+        return DP_OK;
+    if (numbered && m.dot != SIZE_MAX &&
+        seg_ranges_push(&sc->protect, m.dot, m.dot + 1, 0) != DP_OK)
+        return DP_ENOMEM;
+    if (bullet) {
+        bool weak = weak_bullet(bullet);
+        size_t p = after;
+        while (p < end) {
+            size_t q = p;
+            int32_t c = seg_next(t, end, &q);
+            if (c == bullet && space_at(t, p - 1, end) &&
+                (!weak || line_start_before(t, start, p))) {
+                if (seg_ranges_push(&sc->cuts, p, p, 0) != DP_OK)
+                    return DP_ENOMEM;
+                marker_t m2;
+                if (parse_numbered(t, skip_space(t, q, end), end, &m2) && m2.dot != SIZE_MAX &&
+                    seg_ranges_push(&sc->protect, m2.dot, m2.dot + 1, 0) != DP_OK)
+                    return DP_ENOMEM;
+            }
+            p = q;
+        }
+        return DP_OK;
+    }
+    long expected = m.value + 1;
+    for (size_t p = m.end; p < end; p++) {
+        unsigned char c = (unsigned char)t[p];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '('))
+            continue;
+        unsigned char b = (unsigned char)t[p - 1];
+        if (!(b == ' ' || b == '\t' || b == '\n'))
+            continue;
+        marker_t m2;
+        if (parse_numbered(t, p, end, &m2) && m2.style == m.style && m2.value == expected) {
+            if (seg_ranges_push(&sc->cuts, p, p, 0) != DP_OK)
+                return DP_ENOMEM;
+            if (m2.dot != SIZE_MAX &&
+                seg_ranges_push(&sc->protect, m2.dot, m2.dot + 1, 0) != DP_OK)
+                return DP_ENOMEM;
+            expected++;
+            p = m2.end;
+        }
+    }
+    return DP_OK;
+}
+
+/* ---- the words around a candidate ---------------------------------------- */
+
+enum { N_END = 0, N_LOWER, N_UPPER, N_DIGIT, N_OTHER };
+
+typedef struct next_word {
+    int cls;
+    size_t start, end; /* the word (letters) after any opening quotes */
+    unsigned flags;    /* its flags in the pack */
+    bool single_letter_abbr; /* "B." in "z. B." */
+} next_word_t;
+
+static void look_next(const ctx_t *c, size_t p, size_t end, next_word_t *n)
+{
+    const char *t = c->t;
+    memset(n, 0, sizeof *n);
+    p = skip_space(t, p, end);
+    if (p >= end) {
+        n->cls = N_END;
+        return;
+    }
+    size_t q = p;
+    int32_t ch = seg_next(t, end, &q);
+    while (seg_is_opener(ch) && q < end) {
+        p = q;
+        ch = seg_next(t, end, &q);
+    }
+    if (seg_is_digit(ch)) {
+        n->cls = N_DIGIT;
+        return;
+    }
+    if (!seg_is_letter(ch)) {
+        n->cls = N_OTHER;
+        return;
+    }
+    size_t ws = p, we = q;
+    bool inner_upper = false;
+    while (we < end) {
+        size_t r = we;
+        int32_t d = seg_next(t, end, &r);
+        if (!seg_is_letter(d))
+            break;
+        if (seg_is_upper(d))
+            inner_upper = true;
+        we = r;
+    }
+    n->start = ws;
+    n->end = we;
+    if (seg_is_upper(ch) || (!seg_is_lower(ch)))
+        n->cls = N_UPPER;
+    else
+        /* "iPhone", "eBay": a brand in camel case may start a sentence. */
+        n->cls = inner_upper ? N_UPPER : N_LOWER;
+    n->flags = seg_lang_lookup(c->lang, t + ws, we - ws);
+    n->single_letter_abbr = (q == we) && we < end && t[we] == '.';
+}
+
+/* True when [s, e) holds an e-mail address or a web address. */
+static bool looks_like_address(const char *t, size_t s, size_t e)
+{
+    if (memchr(t + s, '@', e - s))
+        return true;
+    for (size_t p = s; p + 2 < e; p++)
+        if (t[p] == ':' && t[p + 1] == '/' && t[p + 2] == '/')
+            return true;
+    if (e - s > 4 && (t[s] == 'w' || t[s] == 'W') && (t[s + 1] == 'w' || t[s + 1] == 'W') &&
+        (t[s + 2] == 'w' || t[s + 2] == 'W') && t[s + 3] == '.')
+        return true;
+    return false;
+}
+
+/* "U.S", "a.m", "Ph.D", "e.g": letters in groups of one or two joined by
+ * full stops. */
+static bool dotted_acronym(const char *t, size_t s, size_t e)
+{
+    size_t p = s, group = 0, groups = 0;
+    bool dot = false;
+    while (p < e) {
+        int32_t ch = seg_next(t, e, &p);
+        if (ch == '.') {
+            if (group == 0)
+                return false;
+            dot = true;
+            groups++;
+            group = 0;
+        } else if (seg_is_letter(ch)) {
+            if (++group > 2)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return dot && group > 0 && groups >= 1;
+}
+
+/* The number of words in [s, e) is at most max. */
+static size_t count_words(const char *t, size_t s, size_t e, size_t max)
+{
+    size_t n = 0;
+    bool in = false;
+    for (size_t p = s; p < e; p++) {
+        bool sp = t[p] == ' ' || t[p] == '\t' || t[p] == '\n';
+        if (!sp && !in && ++n > max)
+            return n;
+        in = !sp;
+    }
+    return n;
+}
+
+/* The sentence so far is a fronted time phrase ("At 5"): its first word is
+ * in fronted.txt and it has at most three words. */
+static bool fronted_phrase(const ctx_t *c, size_t s, size_t ws)
+{
+    const char *t = c->t;
+    size_t e = s;
+    while (e < ws && seg_is_letter(cp_at(t, e, ws)))
+        seg_next(t, ws, &e);
+    if (e == s || !(seg_lang_lookup(c->lang, t + s, e - s) & SEG_W_FRONTED))
+        return false;
+    return count_words(t, s, ws, 3) <= 3;
+}
+
+/* ---- the decision for one full stop -------------------------------------- */
+
+/* Decides whether the full stop at i (with the closing marks that follow,
+ * ending at j) ends the sentence that began at s. */
+static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n, size_t end)
+{
+    const char *t = c->t;
+    const seg_lang_t *lang = c->lang;
+    if (n->cls == N_LOWER)
+        return false;
+    /* The word before the full stop, without brackets and quotes around it. */
+    size_t ws = i;
+    while (ws > s && !space_at(t, ws - 1, end) && !((unsigned char)t[ws - 1] & 0x80u))
+        ws--;
+    while (ws > s) {
+        size_t q = ws;
+        if (seg_is_space(seg_prev(t, s, &q)))
+            break;
+        ws = q;
+    }
+    size_t we = i;
+    while (ws < we) {
+        size_t q = ws;
+        if (!seg_is_opener(seg_next(t, we, &q)))
+            break;
+        ws = q;
+    }
+    while (we > ws) {
+        size_t q = we;
+        if (!seg_is_closer(seg_prev(t, ws, &q)))
+            break;
+        we = q;
+    }
+    if (we == ws)
+        return true;
+    if (looks_like_address(t, ws, we))
+        return true;
+
+    int32_t last = cp_before(t, ws, we);
+    if (seg_is_digit(last)) {
+        /* German "am 12. Juni": a one- or two-digit number is an ordinal. */
+        if (seg_lang_ordinal_period(lang)) {
+            size_t a = ws + (t[ws] == '-');
+            size_t len = we - a;
+            bool digits = len >= 1 && len <= 2;
+            for (size_t p = a; digits && p < we; p++)
+                digits = t[p] >= '0' && t[p] <= '9';
+            if (digits)
+                return false;
+        }
+        return true;
+    }
+
+    unsigned flags = seg_lang_lookup(lang, t + ws, we - ws);
+    unsigned abbr = flags & SEG_W_ABBR_MASK;
+    size_t p1 = ws;
+    int32_t first = seg_next(t, we, &p1);
+    bool single = p1 == we && seg_is_letter(first);
+    bool dotted = !single && dotted_acronym(t, ws, we);
+    bool starter = n->cls == N_UPPER && (n->flags & SEG_W_STARTER);
+
+    if (abbr == SEG_ABBR_PREFIX)
+        return n->cls == N_OTHER;
+    if (abbr == SEG_ABBR_NUMBER && n->cls == N_DIGIT)
+        return false;
+    if (abbr == SEG_ABBR_TIME) {
+        if (n->cls == N_DIGIT)
+            return false;
+        if (n->cls == N_UPPER) {
+            /* "6 p.m. Tuesday", "9 a.m. EST" go on with the date. */
+            if (n->flags & SEG_W_CALENDAR)
+                return false;
+            if (fronted_phrase(c, s, ws))
+                return false;
+        }
+        return true;
+    }
+    if (single) {
+        if (n->cls == N_DIGIT)
+            return false;
+        /* "z. B.", "u. Ä.", "A. I. Semenov": letters with full stops in a row. */
+        if (n->single_letter_abbr)
+            return false;
+        int32_t pron = seg_lang_pronoun_letter(lang);
+        if (pron && first == pron) {
+            /* "you and I. Did ..." but "Albert I. Jones". */
+            /* The first letter of the word before it. */
+            int32_t before = -1;
+            size_t q = ws;
+            while (q > s) {
+                size_t r = q;
+                int32_t ch = seg_prev(t, s, &r);
+                if (!seg_is_space(ch) && ch != ',')
+                    break;
+                q = r;
+            }
+            while (q > s) {
+                size_t r = q;
+                int32_t ch = seg_prev(t, s, &r);
+                if (!seg_is_letter(ch))
+                    break;
+                before = ch;
+                q = r;
+            }
+            if (before < 0 || !seg_is_upper(before))
+                return n->cls != N_LOWER;
+        }
+        if (abbr == SEG_ABBR_NONE && seg_is_lower(first))
+            return n->cls == N_UPPER || n->cls == N_OTHER;
+        return starter;
+    }
+    if (dotted && abbr == SEG_ABBR_NONE)
+        return starter;
+    if (abbr != SEG_ABBR_NONE) {
+        if (n->cls == N_DIGIT)
+            return false;
+        if (dotted)
+            return starter;
+        if (seg_lang_abbr_split_before_capital(lang))
+            return n->cls == N_UPPER || n->cls == N_OTHER;
+        return starter;
+    }
+    return true;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static dp_status emit(ctx_t *c, size_t s, size_t e)
+{
+    e = trim_right(c->t, s, e);
+    if (e <= s)
+        return DP_OK;
+    return seg_ranges_push(c->out, s, e, 0);
+}
+
+static bool is_protected(ctx_t *c, size_t i)
+{
+    const seg_ranges_t *pr = c->protect;
+    while (c->next_protect < pr->n && pr->v[c->next_protect].start < i)
+        c->next_protect++;
+    return c->next_protect < pr->n && pr->v[c->next_protect].start == i;
+}
+
+/* Extends a run of stop marks at j over closing quotes and brackets and over
+ * stop marks after them ("?»." , "!)."). */
+static size_t extend_cluster(const char *t, size_t j, size_t end)
+{
+    for (;;) {
+        size_t q = j;
+        if (q >= end)
+            return j;
+        int32_t ch = seg_next(t, end, &q);
+        if (seg_is_closer(ch) || ch == '.' || seg_is_stop_mark(ch) || ch == 0x2026)
+            j = q;
+        else
+            return j;
+    }
+}
+
+/* Whether [*scanned, upto) holds a letter or a digit, remembered in *seen
+ * so that each byte is looked at once per sentence. */
+static bool has_alnum(const char *t, size_t *scanned, size_t upto, bool *seen)
+{
+    while (!*seen && *scanned < upto) {
+        size_t q = *scanned;
+        if (seg_is_alnum(seg_next(t, upto, &q)))
+            *seen = true;
+        *scanned = q;
+    }
+    return *seen;
+}
+
+static dp_status split_piece(ctx_t *c, size_t start, size_t end)
+{
+    const char *t = c->t;
+    size_t s = skip_space(t, start, end);
+    size_t i = s;
+    next_word_t n;
+    /* A sentence needs a letter or a digit: "..." or "!!!" alone is not one. */
+    size_t scanned = s;
+    bool seen = false;
+#define SENTENCE_OK(upto) has_alnum(t, &scanned, (upto), &seen)
+#define RESTART(at) (s = (at), scanned = s, seen = false)
+    while (i < end) {
+        unsigned char b = (unsigned char)t[i];
+        unsigned kind = stop_byte[b];
+        if (!kind) {
+            i++;
+            continue;
+        }
+        if (kind == 2) {
+            if (c->newline_ends) {
+                if (emit(c, s, i) != DP_OK)
+                    return DP_ENOMEM;
+                RESTART(skip_space(t, i + 1, end));
+                i = s;
+            } else {
+                i++;
+            }
+            continue;
+        }
+        size_t q = i;
+        int32_t ch = seg_next(t, end, &q);
+        if (ch == '.') {
+            if (is_protected(c, i)) {
+                i = q;
+                continue;
+            }
+            size_t j = q;
+            while (j < end && t[j] == '.')
+                j++;
+            size_t ndots = j - i;
+            /* Spaced ellipsis ". . ." (and ". . . ." with a full stop). */
+            if (ndots == 1 && j + 1 < end && t[j] == ' ' && t[j + 1] == '.') {
+                size_t k = 1, e = j;
+                while (e + 1 < end && t[e] == ' ' && t[e + 1] == '.') {
+                    k++;
+                    e += 2;
+                }
+                if (k >= 3) {
+                    bool attached = i > s && !space_at(t, i - 1, end);
+                    size_t ce = extend_cluster(t, e, end);
+                    look_next(c, ce, end, &n);
+                    if (n.cls == N_END) {
+                        i = end;
+                        continue;
+                    }
+                    bool capital = n.cls == N_UPPER || n.cls == N_OTHER || n.cls == N_DIGIT;
+                    if (!SENTENCE_OK(i))
+                        capital = false;
+                    if (attached && k >= 4 && capital && space_at(t, ce, end)) {
+                        /* "compounds. . . . The": the full stop ends the
+                         * sentence and the ellipsis opens the next one. */
+                        if (emit(c, s, i + 1) != DP_OK)
+                            return DP_ENOMEM;
+                        RESTART(skip_space(t, i + 1, end));
+                    } else if (!attached && k >= 4 && capital && space_at(t, ce, end)) {
+                        /* ". . . ." : an ellipsis and the sentence's full stop. */
+                        if (emit(c, s, ce) != DP_OK)
+                            return DP_ENOMEM;
+                        RESTART(skip_space(t, ce, end));
+                    }
+                    /* Three spaced dots leave something out mid-sentence. */
+                    i = ce > i ? ce : i + 1;
+                    continue;
+                }
+            }
+            size_t ce = extend_cluster(t, j, end);
+            if (ce < end && !space_at(t, ce, end)) {
+                i = ce;
+                continue;
+            }
+            look_next(c, ce, end, &n);
+            if (n.cls == N_END) {
+                i = end;
+                continue;
+            }
+            bool ends;
+            if (ndots >= 2) {
+                /* "[...]" and "(...)" mark an omission inside a quotation. */
+                int32_t before = cp_before(t, s, i);
+                if (before == '[' || before == '(')
+                    ends = false;
+                else
+                    ends = n.cls == N_UPPER || n.cls == N_OTHER;
+            } else {
+                ends = period_ends(c, s, i, &n, end);
+            }
+            if (ends && SENTENCE_OK(i)) {
+                if (emit(c, s, ce) != DP_OK)
+                    return DP_ENOMEM;
+                RESTART(skip_space(t, ce, end));
+            }
+            i = ce;
+            continue;
+        }
+        if (ch == 0x2026 || seg_is_stop_mark(ch)) {
+            size_t ce = extend_cluster(t, q, end);
+            if (ce < end && !space_at(t, ce, end) && !seg_is_spaceless_stop(ch)) {
+                i = ce;
+                continue;
+            }
+            look_next(c, ce, end, &n);
+            if (n.cls == N_END) {
+                i = end;
+                continue;
+            }
+            bool ends;
+            if (ch == 0x2026) {
+                int32_t before = cp_before(t, s, i);
+                ends = !(before == '[' || before == '(') &&
+                       (n.cls == N_UPPER || n.cls == N_OTHER);
+            } else {
+                ends = n.cls != N_LOWER;
+            }
+            if (ends && SENTENCE_OK(i)) {
+                if (emit(c, s, ce) != DP_OK)
+                    return DP_ENOMEM;
+                RESTART(skip_space(t, ce, end));
+            }
+            i = ce;
+            continue;
+        }
+        i = q;
+    }
+    return emit(c, s, end);
+#undef SENTENCE_OK
+#undef RESTART
+}
+
+dp_status seg_sentences(const seg_lang_t *lang, bool newline_ends, const char *text,
+                        size_t start, size_t end, seg_sent_scratch_t *scratch,
+                        seg_ranges_t *out)
+{
+    scratch->cuts.n = 0;
+    scratch->protect.n = 0;
+    if (find_list(text, start, end, scratch) != DP_OK)
+        return DP_ENOMEM;
+    ctx_t c = {lang, text, newline_ends, out, &scratch->protect, 0};
+    size_t from = start;
+    for (size_t k = 0; k < scratch->cuts.n; k++) {
+        size_t cut = scratch->cuts.v[k].start;
+        if (cut <= from)
+            continue;
+        if (split_piece(&c, from, cut) != DP_OK)
+            return DP_ENOMEM;
+        from = cut;
+    }
+    return split_piece(&c, from, end);
+}
+
+void seg_sent_scratch_free(seg_sent_scratch_t *scratch)
+{
+    seg_ranges_free(&scratch->cuts);
+    seg_ranges_free(&scratch->protect);
+}
