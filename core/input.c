@@ -284,6 +284,11 @@ typedef struct arch {
     bool cheap_skip;       /* skipping data seeks rather than decompresses */
     uint64_t work;         /* bytes decompressed from here and from archives inside (root only) */
     const char *plain_name; /* when not NULL: a single plain file, this is its id */
+    /* An entry whose data failed with a fatal status: whether the archive
+     * broke there or only the entry did shows at the next header. */
+    char *pending_path;
+    char *pending_msg;
+    int64_t pending_mtime;
 } arch_t;
 
 /* Source of a nested archive's bytes: the peeked start of the outer entry,
@@ -300,6 +305,15 @@ typedef struct nested_src {
 } nested_src_t;
 
 static dp_status read_archive(arch_t *ar);
+static dp_status data_error(arch_t *ar, const char *id_path, int64_t mtime, la_ssize_t n);
+
+/* Forgets a pending failure when reading ended for another reason. */
+static void drop_pending(arch_t *ar)
+{
+    dp_free(ar->pending_path);
+    dp_free(ar->pending_msg);
+    ar->pending_path = ar->pending_msg = NULL;
+}
 
 static char *join_path(const char *a, const char *b)
 {
@@ -533,8 +547,9 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
         goto after;
     }
-    arch_t inner = {r, a, ar, ar->root, ar->level + 1, path, false, false, 0, NULL};
+    arch_t inner = {r, a, ar, ar->root, ar->level + 1, path, false, false, 0, NULL, NULL, NULL, 0};
     rc = read_archive(&inner);
+    drop_pending(&inner);
 after:
     /* When only the nested archive broke (or its entry exceeded max_ratio),
      * the outer one goes on. */
@@ -542,7 +557,7 @@ after:
         rc = DP_OK;
     if (rc == DP_OK) {
         if (src.outer_error == ARCHIVE_FATAL)
-            rc = archive_broken(ar, "archive breaks off", src.outer_error);
+            rc = data_error(ar, path, 0, ARCHIVE_FATAL);
         else if (src.outer_error == 0)
             rc = skip_rest(ar);
     }
@@ -555,21 +570,47 @@ done:
 
 /* ---- entries ------------------------------------------------------------ */
 
-/* A failed read of entry data: a fatal error breaks the archive (one failed
- * document for it), anything else fails only this entry. */
-static dp_status data_error(arch_t *ar, const char *path, const char *id_path, int64_t mtime,
-                            la_ssize_t n)
+/* A failed read of entry data. A fatal status may mean that the archive is
+ * broken from here on (a truncated tar.gz) or only this entry (zip
+ * decompresses entries one by one): the next header tells, so the failure
+ * is kept pending until then. Anything else fails only this entry. */
+static dp_status data_error(arch_t *ar, const char *id_path, int64_t mtime, la_ssize_t n)
 {
     reader_t *r = ar->r;
     const char *err = archive_error_string(ar->a);
     dp_status rc;
     if (n == ARCHIVE_FATAL) {
-        rc = fail_entry(r, ar->prefix[0] ? ar->prefix : NULL, 0,
-                        "archive breaks off at entry '%s': %s", path, err ? err : "read error");
-        return rc != DP_OK ? rc : STOP_BUNDLE;
+        dp_free(ar->pending_path);
+        dp_free(ar->pending_msg);
+        ar->pending_path = dp_strdup(id_path ? id_path : "");
+        ar->pending_msg = dp_strdup(err ? err : "read error");
+        ar->pending_mtime = mtime;
+        return ar->pending_path && ar->pending_msg ? DP_OK : DP_ENOMEM;
     }
     rc = fail_entry(r, id_path, mtime, "cannot read entry: %s", err ? err : "read error");
     return rc != DP_OK ? rc : skip_rest(ar);
+}
+
+/* Settles a pending entry failure once the next header has been read:
+ * broken is true when the archive could not go on. */
+static dp_status settle_pending(arch_t *ar, bool broken)
+{
+    dp_status rc = DP_OK;
+    if (!ar->pending_path)
+        return DP_OK;
+    if (broken)
+        rc = fail_entry(ar->r, ar->prefix[0] ? ar->prefix : NULL, 0,
+                        "archive breaks off at entry '%s': %s", ar->pending_path,
+                        ar->pending_msg);
+    else
+        rc = fail_entry(ar->r, ar->pending_path[0] ? ar->pending_path : NULL,
+                        ar->pending_mtime, "cannot read entry: %s", ar->pending_msg);
+    dp_free(ar->pending_path);
+    dp_free(ar->pending_msg);
+    ar->pending_path = ar->pending_msg = NULL;
+    if (rc == DP_OK && broken)
+        rc = STOP_BUNDLE;
+    return rc;
 }
 
 /* Reads the data of a regular entry (path: its path inside the bundle;
@@ -598,7 +639,7 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
         la_ssize_t n = archive_read_data(ar->a, data + len, PEEK_BYTES - len);
         if (n < 0) {
             dp_free(data);
-            return data_error(ar, path, id_path, mtime, n);
+            return data_error(ar, id_path, mtime, n);
         }
         if (n == 0) {
             eof = true;
@@ -648,7 +689,7 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
         la_ssize_t n = archive_read_data(ar->a, data + len, want);
         if (n < 0) {
             dp_free(data);
-            return data_error(ar, path, id_path, mtime, n);
+            return data_error(ar, id_path, mtime, n);
         }
         if (n == 0)
             break;
@@ -789,11 +830,17 @@ static dp_status read_archive(arch_t *ar)
     for (;;) {
         struct archive_entry *e = NULL;
         int h = archive_read_next_header(ar->a, &e);
-        if (h == ARCHIVE_EOF)
-            return DP_OK;
         if (h == ARCHIVE_RETRY && ++retries < 100)
             continue;
-        if (h == ARCHIVE_FATAL || h == ARCHIVE_RETRY || !e)
+        bool broken = h == ARCHIVE_FATAL || h == ARCHIVE_RETRY || (h != ARCHIVE_EOF && !e);
+        if (ar->pending_path) {
+            dp_status rc = settle_pending(ar, broken);
+            if (rc != DP_OK)
+                return rc;
+        }
+        if (h == ARCHIVE_EOF)
+            return DP_OK;
+        if (broken)
             return archive_broken(ar, first ? "cannot read archive" : "archive breaks off", h);
         retries = 0;
         if (first) {
@@ -814,8 +861,9 @@ static dp_status read_archive(arch_t *ar)
                         return fail_entry(r, ar->prefix, 0,
                                           "looks like an archive but cannot be read as one");
                     ar->plain_name = r->bundle;
-                    return read_regular(ar, r->bundle, NULL, r->bundle, mtime, -1,
-                                        include_matches(r, r->bundle));
+                    dp_status rc = read_regular(ar, r->bundle, NULL, r->bundle, mtime, -1,
+                                                include_matches(r, r->bundle));
+                    return rc == DP_OK ? settle_pending(ar, true) : rc;
                 }
                 char *inner = stripped_name(ar->prefix[0] ? ar->prefix : r->bundle);
                 char *path = inner ? join_path(ar->prefix, inner) : NULL;
@@ -826,7 +874,7 @@ static dp_status read_archive(arch_t *ar)
                 dp_status rc =
                     read_regular(ar, path, path, path, mtime, -1, include_matches(r, path));
                 dp_free(path);
-                return rc;
+                return rc == DP_OK ? settle_pending(ar, true) : rc;
             }
         }
         dp_status rc = read_entry(ar, e);
@@ -852,9 +900,10 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
                         err ? err : "unknown error");
         goto done;
     }
-    arch_t ar = {r, a, NULL, NULL, level, prefix, false, seekable, 0, NULL};
+    arch_t ar = {r, a, NULL, NULL, level, prefix, false, seekable, 0, NULL, NULL, NULL, 0};
     ar.root = &ar;
     rc = read_archive(&ar);
+    drop_pending(&ar);
 done:
     archive_read_free(a);
     close(fd);
