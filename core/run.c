@@ -163,7 +163,9 @@ static void *reader_main(void *arg)
             run->reader_status = DP_ENOMEM;
         }
     }
-    if (run->reader_status == DP_ENOMEM)
+    /* Without an END item the ordered thread would wait for ever, so any
+     * reader failure (interrupts included) stops the run. */
+    if (run->reader_status != DP_OK)
         atomic_store(&run->fatal, true);
     dp__queue_close(run->queue);
     atomic_store(&run->reader_done, true);

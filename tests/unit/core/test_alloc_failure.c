@@ -84,7 +84,7 @@ static dp_status work(void)
     if (!layer)
         goto done;
     for (size_t i = 0; i < 40; i++)
-        if ((rc = dp_layer_add(layer, 0, 4, "WORD", json_pack("{s:i}", "n", (int)i))) != DP_OK)
+        if ((rc = dp_layer_add(layer, 0, 3, "WORD", json_pack("{s:i}", "n", (int)i))) != DP_OK)
             goto done;
     if ((rc = dp_doc_set_result(doc, "summary", json_pack("{s:[i]}", "sentences", 0))) != DP_OK)
         goto done;

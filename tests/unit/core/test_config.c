@@ -149,7 +149,7 @@ static void test_options(void **state)
     assert_string_equal(validate("{\"ratio\": 2}"),
                         "stages[1].options.ratio: expected a number >= 0 and <= 1, found integer 2");
     assert_string_equal(validate("{\"layers\": [\"a\", 1]}"),
-                        "stages[1].options.layers: expected array of strings, found array [\"a\", 1]");
+                        "stages[1].options.layers: expected array of strings, found array [\"a\",1]");
     assert_string_equal(validate("{\"ratio\": null, \"sentences\": 5}"), "");
 
     json_t *filled = NULL;
