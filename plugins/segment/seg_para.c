@@ -79,6 +79,35 @@ static void measure(const char *t, size_t s, size_t e, shape_t *sh)
     }
 }
 
+/* "16.10.2020", "2020-10-16", "10/16/2020": three groups of digits joined
+ * by one kind of separator, one of them a year. */
+static bool numeric_date(const char *w, size_t n)
+{
+    char sep = 0;
+    size_t groups = 0, len = 0, year = 0;
+    for (size_t i = 0; i <= n; i++) {
+        char c = i < n ? w[i] : '\0';
+        if (c >= '0' && c <= '9') {
+            len++;
+            continue;
+        }
+        if (len == 0 || len > 4)
+            return false;
+        groups++;
+        if (len == 4)
+            year++;
+        len = 0;
+        if (i == n)
+            break;
+        if (c != '.' && c != '/' && c != '-')
+            return false;
+        if (sep && c != sep)
+            return false;
+        sep = c;
+    }
+    return groups == 3 && year == 1;
+}
+
 /* Counts the words of a short paragraph that belong to a date or time
  * ("June 26, 2020", "16.10.2020 16:57", "Tuesday", "09:23 AM") and the
  * others; true when it holds a real date and few other words. */
@@ -109,7 +138,7 @@ static bool looks_like_date_line(const seg_lang_t *lang, const char *t, size_t s
             wl--;
         if (digits > 0 && letters <= 2) {
             numbers++;
-            if (seps >= 2 && digits >= 4)
+            if (numeric_date(t + p, wl))
                 numeric_dates++;
         } else if (wl > 0 && (seg_lang_lookup(lang, t + p, wl) & SEG_W_CALENDAR)) {
             calendar++;
@@ -207,6 +236,39 @@ static bool starts_lower(const char *t, size_t s, size_t e)
     return s < e && seg_is_lower(seg_next(t, e, &(size_t){s}));
 }
 
+/* The last character of [s, e) that is not a closing quote or bracket. */
+static int32_t last_char(const char *t, size_t s, size_t e)
+{
+    size_t q = e;
+    while (q > s) {
+        int32_t c = seg_prev(t, s, &q);
+        if (!seg_is_closer(c))
+            return c;
+    }
+    return -1;
+}
+
+/* Most words start with a capital (a heading, "Quarterly Results"), or the
+ * line has no lower-case letters at all. */
+static bool title_like(const char *t, size_t s, size_t e)
+{
+    size_t words = 0, caps = 0, lower = 0;
+    bool in = false;
+    for (size_t p = s; p < e;) {
+        int32_t c = seg_next(t, e, &p);
+        bool sp = seg_is_space(c);
+        if (!sp && !in) {
+            words++;
+            if (seg_is_upper(c) || seg_is_digit(c))
+                caps++;
+        }
+        if (seg_is_lower(c))
+            lower++;
+        in = !sp;
+    }
+    return words > 0 && words <= 12 && (lower == 0 || caps * 10 >= words * 6);
+}
+
 /* Decides the breaks inside one block of lines and emits its paragraphs. */
 static dp_status emit_block(const seg_lang_t *lang, const char *t, const seg_range_t *ln,
                             size_t n, seg_ranges_t *out)
@@ -234,8 +296,19 @@ static dp_status emit_block(const seg_lang_t *lang, const char *t, const seg_ran
                 brk = false;
             else if (!wrapped)
                 brk = true;
-            else
-                brk = len * 10 < maxlen * 7;
+            else {
+                /* In wrapped prose a paragraph ends with a sentence on a
+                 * short line, or before an indented line; a short first line
+                 * in title case or capitals is a heading. A short line that
+                 * ends with an ordinary word ("announced") was wrapped early. */
+                int32_t last = last_char(t, ln[i].start, ln[i].end);
+                bool stop = last == '.' || last == '!' || last == '?' || last == ':' ||
+                            last == 0x2026 || seg_is_stop_mark(last);
+                bool indented = nx->kind >= 2 && nx->kind > ln[i].kind;
+                bool short_line = len * 10 < maxlen * 7;
+                brk = (stop && (short_line || indented)) ||
+                      (short_line && i == 0 && title_like(t, ln[i].start, ln[i].end));
+            }
         }
         if (brk) {
             size_t pe = ln[i].end;
@@ -262,7 +335,9 @@ dp_status seg_paragraphs(const seg_lang_t *lang, const char *text, size_t len,
         size_t s = p;
         trim(text, &s, &e);
         if (s < e) {
-            if (seg_ranges_push(lines, s, e, 0) != DP_OK)
+            /* kind = the line's indentation in bytes (capped). */
+            size_t indent = s - p;
+            if (seg_ranges_push(lines, s, e, (uint32_t)(indent < 64 ? indent : 64)) != DP_OK)
                 return DP_ENOMEM;
         } else if (lines->n > 0) {
             if (emit_block(lang, text, lines->v, lines->n, out) != DP_OK)
