@@ -357,7 +357,8 @@ static int match_ampm(const char *s, size_t len, size_t i, size_t *end) {
  * allow_short false only the four-digit and colon forms count. */
 static bool match_offset(const char *s, size_t len, size_t i, bool allow_short, int *off,
                          size_t *end) {
-    if (i >= len || (s[i] != '+' && s[i] != '-' && !(i + 2 < len && memcmp(s + i, "\xe2\x88\x92", 3) == 0)))
+    bool minus_sign = i + 2 < len && memcmp(s + i, "\xe2\x88\x92", 3) == 0; /* U+2212 */
+    if (i >= len || (s[i] != '+' && s[i] != '-' && !minus_sign))
         return false;
     int sign = s[i] == '+' ? 1 : -1;
     size_t j = i + (s[i] == '+' || s[i] == '-' ? 1 : 3);
@@ -461,6 +462,17 @@ static bool parse_time(const char *s, size_t len, size_t i, found_t *f, size_t *
         if (is_digit_at(s, len, j))
             return false;
     }
+    /* "10.30 GMT", "10.30 am", "16.30 Uhr": a full stop between hour and
+     * minutes counts only when a marker follows, so that "2020 10.5
+     * million" or "12.50 euros" stay numbers. */
+    bool dotted = false;
+    if (!minutes && j + 2 < len && s[j] == '.' && read_digits(s, len, j + 1, &m) == 2 &&
+        !is_digit_at(s, len, j + 3)) {
+        j += 3;
+        minutes = true;
+        dotted = true;
+    }
+    bool marked = false;
     size_t a = skip_spaces(s, len, j), ae;
     int ampm = match_ampm(s, len, a, &ae);
     if (!minutes && !ampm)
@@ -473,10 +485,13 @@ static bool parse_time(const char *s, size_t len, size_t i, found_t *f, size_t *
         else if (ampm == 2 && h != 12)
             h += 12;
         j = ae;
+        marked = true;
     } else {
         size_t uhr;
-        if (match_word_in(s, len, a, "uhr|h|hrs|hours|ч", &uhr))
+        if (match_word_in(s, len, a, "uhr|h|hrs|hours|ч", &uhr)) {
             j = uhr;
+            marked = true;
+        }
     }
     if (h > 23 || m > 59 || sec > 60)
         return false;
@@ -486,10 +501,14 @@ static bool parse_time(const char *s, size_t len, size_t i, found_t *f, size_t *
     t.second = sec;
     t.tprec = prec;
     size_t ze;
-    if (match_zone(s, len, j, &t, &ze))
+    if (match_zone(s, len, j, &t, &ze)) {
         j = ze;
-    else if (!ends_token(s, len, j))
+        marked = true;
+    } else if (!ends_token(s, len, j)) {
         return false; /* "10:30abc" is no time */
+    }
+    if (dotted && !marked)
+        return false;
     *f = t;
     *end = j;
     return true;
@@ -537,7 +556,8 @@ static size_t skip_ordinal(const char *s, size_t len, size_t i) {
     size_t n = read_word(s, len, i, w, sizeof w, &cap, &caps);
     if (n > 0 && in_list(k_suffixes, w, false))
         i += n;
-    else if (i + 1 < len && (memcmp(s + i, "\xc2\xba", 2) == 0 || memcmp(s + i, "\xc2\xaa", 2) == 0))
+    else if (i + 1 < len &&
+             (memcmp(s + i, "\xc2\xba", 2) == 0 || memcmp(s + i, "\xc2\xaa", 2) == 0))
         i += 2;
     if (i < len && s[i] == '.')
         i++;
@@ -568,7 +588,8 @@ static size_t skip_date_glue(const char *s, size_t len, size_t i, bool allow_com
 
 /* A four-digit year (1800-2199) at s[i], with an optional Russian "г."; or,
  * with two_digit, a two-digit one read as 20YY. */
-static bool parse_year(const char *s, size_t len, size_t i, bool two_digit, int *year, size_t *end) {
+static bool parse_year(const char *s, size_t len, size_t i, bool two_digit, int *year,
+                       size_t *end) {
     int y;
     size_t k = read_digits(s, len, i, &y);
     if (k == 4 && y >= 1800 && y <= 2199) {
@@ -617,7 +638,37 @@ static size_t skip_range_end(const char *s, size_t len, size_t i) {
 
 /* A month name first: "June 26, 2020", "Sept. 29, 2020", "Jun 26 2020",
  * "September 28-29, 2020", "June 26" (no year), "September 2020". */
-static bool parse_month_first(const char *s, size_t len, size_t i, found_t *f, size_t *end) {
+static bool parse_day_first(const char *s, size_t len, size_t i, found_t *f, size_t *end,
+                            bool allow_range);
+static bool parse_month_first(const char *s, size_t len, size_t i, found_t *f, size_t *end,
+                              bool allow_range);
+
+/* A year-less first date of a range across months takes the range's year:
+ * "28 December - 2 January 2021" (2020-12-28), "September 28 to October 2,
+ * 2020". Returns whether a dated second half followed. */
+static bool range_year(const char *s, size_t len, size_t i, found_t *f, size_t *end) {
+    size_t j = skip_spaces(s, len, i), n, w;
+    int32_t cp = cp_at(s, len, j, &n);
+    if (is_dash_cp(cp))
+        j = skip_spaces(s, len, j + n);
+    else if (match_word_in(s, len, j, "to|until|till|through|bis|au|al|a|по", &w))
+        j = skip_spaces(s, len, w);
+    else
+        return false;
+    found_t g;
+    memset(&g, 0, sizeof g);
+    size_t e;
+    bool ok = is_digit_at(s, len, j) ? parse_day_first(s, len, j, &g, &e, false)
+                                     : parse_month_first(s, len, j, &g, &e, false);
+    if (!ok || g.year == 0 || g.day == 0)
+        return false;
+    f->year = f->month > g.month ? g.year - 1 : g.year;
+    *end = e;
+    return true;
+}
+
+static bool parse_month_first(const char *s, size_t len, size_t i, found_t *f, size_t *end,
+                              bool allow_range) {
     bool abbrev;
     size_t j;
     int m = match_month(s, len, i, &j, &abbrev, NULL);
@@ -656,6 +707,8 @@ static bool parse_month_first(const char *s, size_t len, size_t i, found_t *f, s
     if (ys != j && parse_year(s, len, ys, false, &y, &ye)) {
         f->year = y;
         j = ye;
+    } else if (allow_range && range_year(s, len, j, f, &ye)) {
+        j = ye;
     }
     *end = j;
     return true;
@@ -664,7 +717,8 @@ static bool parse_month_first(const char *s, size_t len, size_t i, found_t *f, s
 /* A day number first: "26 June 2020", "26th June", "16. Oktober 2020",
  * "5 de octubre de 2020", "26-Jun-2020", "28–29 September 2020",
  * "5th of October 2020". */
-static bool parse_day_first(const char *s, size_t len, size_t i, found_t *f, size_t *end) {
+static bool parse_day_first(const char *s, size_t len, size_t i, found_t *f, size_t *end,
+                            bool allow_range) {
     int d;
     size_t k = read_digits(s, len, i, &d);
     if (k < 1 || k > 2 || d < 1 || d > 31)
@@ -687,6 +741,8 @@ static bool parse_day_first(const char *s, size_t len, size_t i, found_t *f, siz
         j = ye;
     } else if (weak) {
         return false; /* "5 march" is a date only with its year: "5 march 2021" */
+    } else if (allow_range && range_year(s, len, j, f, &ye)) {
+        j = ye;
     }
     *end = j;
     return true;
@@ -739,17 +795,10 @@ static bool parse_year_first(const char *s, size_t len, size_t i, found_t *f, si
     if (km < 1 || km > 2)
         return false;
     size_t a = j + 1 + km;
-    if (a >= len || s[a] != sep) {
-        /* "2020-06" is a month in ISO 8601, only with the hyphen. */
-        if (sep == '-' && km == 2 && m >= 1 && m <= 12 && ends_number(s, len, a)) {
-            f->year = y;
-            f->month = m;
-            f->day = 0;
-            *end = a;
-            return true;
-        }
+    /* "2020-06" alone is not read as a month: in running text it is far
+     * more often a season or a span of years ("the 2010-11 budget"). */
+    if (a >= len || s[a] != sep)
         return false;
-    }
     size_t kd = read_digits(s, len, a + 1, &d);
     if (kd < 1 || kd > 2)
         return false;
@@ -792,7 +841,8 @@ static bool parse_numeric(const char *s, size_t len, size_t i, found_t *f, size_
         return false;
     }
     j += 1 + ky;
-    if (!ends_number(s, len, j))
+    size_t w;
+    if (!ends_number(s, len, j) && !match_word_in(s, len, j, k_year_suffixes, &w))
         return false;
     int day, month;
     if (sep == '/') {
@@ -844,9 +894,9 @@ static bool parse_date_plain(const char *s, size_t len, size_t j, found_t *f, si
     bool ok = false;
     if (is_digit_at(s, len, j)) {
         ok = parse_year_first(s, len, j, f, &e) || parse_numeric(s, len, j, f, &e) ||
-             parse_day_first(s, len, j, f, &e);
+             parse_day_first(s, len, j, f, &e, true);
     } else {
-        ok = parse_month_first(s, len, j, f, &e);
+        ok = parse_month_first(s, len, j, f, &e, true);
     }
     if (!ok)
         return false;

@@ -278,9 +278,16 @@ static bool is_dateline_prefix(const char *s, size_t a, size_t b) {
     trim(s, &a, &end);
     if (a == end)
         return true;
+    /* "Paris, le 26 juin", "München, den 4. Januar", "Madrid, a 5 de ...":
+     * a short lower-case word after the place's comma belongs to the date. */
+    size_t k = end;
+    while (k > a && is_lower_ascii(s[k - 1]))
+        k--;
+    if (end - k >= 1 && end - k <= 3 && k >= a + 2 && s[k - 1] == ' ' && s[k - 2] == ',')
+        end = k - 1;
     unsigned char last = (unsigned char)s[end - 1];
-    bool ends_ok = last == ',' || last == '-' || last == ')' || last == '/' || last == ':' ||
-                   (end >= 3 && (unsigned char)s[end - 3] == 0xE2 &&
+    bool ends_ok = last == ',' || last == '-' || last == ')' || last == '(' || last == '/' ||
+                   last == ':' || (end >= 3 && (unsigned char)s[end - 3] == 0xE2 &&
                     (unsigned char)s[end - 2] == 0x80);
     if (!ends_ok)
         return false;
@@ -308,10 +315,14 @@ static bool is_dateline_prefix(const char *s, size_t a, size_t b) {
 static bool is_plain_date_line(const char *s, const line_t *L, const found_date_t *d, size_t nd) {
     size_t a = L->s, b = d[0].s;
     trim(s, &a, &b);
-    if (a != b && s[b - 1] != ':')
+    /* The label before the date: nothing, "Published:", "Posted on",
+     * "Updated" (one word); not "Newsletter —", which names something. */
+    bool one_word = a != b && memchr(s + a, ' ', b - a) == NULL && s[b - 1] != '-';
+    if (a != b && s[b - 1] != ':' && !is_lower_ascii(s[b - 1]) && !one_word)
         return false;
     for (size_t i = d[nd - 1].e; i < L->e; i++)
-        if (is_upper_ascii(s[i]) || is_lower_ascii(s[i]) || ((unsigned char)s[i] >= 0xC3 && (unsigned char)s[i] <= 0xDF))
+        if (is_upper_ascii(s[i]) || is_lower_ascii(s[i]) ||
+            ((unsigned char)s[i] >= 0xC3 && (unsigned char)s[i] <= 0xDF))
             return false;
     return true;
 }

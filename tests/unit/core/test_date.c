@@ -91,7 +91,6 @@ static void test_month_only(void **state)
         {NULL, "October 2021", "2021-10", NULL},
         {NULL, "Annual report — May 2019 issue", "2019-05", "May 2019"},
         {NULL, "November, 2019", "2019-11", NULL},
-        {NULL, "2021-10", "2021-10", NULL},
     };
     RUN(cases);
 }
@@ -119,6 +118,10 @@ static void test_times_and_zones(void **state)
         {NULL, "2 July 2021 14:05 GMT+3", "2021-07-02T14:05+03:00", NULL},
         {NULL, "Dienstag, 6. Juli 2021, 14:05 Uhr", "2021-07-06T14:05", NULL},
         {NULL, "mardi 6 juillet 2021 à 16h30", "2021-07-06T16:30", NULL},
+        {NULL, "Mon 4 Jan 2021 10.30 GMT", "2021-01-04T10:30Z", NULL},
+        {NULL, "4 Jan 2021 10.30 pm", "2021-01-04T22:30", NULL},
+        {NULL, "10:30 AM ET, Mon January 4, 2021", "2021-01-04T10:30", NULL},
+        {NULL, "4 January 2021 at 10:30 (GMT+3)", "2021-01-04T10:30+03:00", NULL},
         /* "10:30 - 12:00": a hyphen after a space is a range, not an offset */
         {NULL, "2 July 2021 10:30 - 12:00", "2021-07-02T10:30", NULL},
     };
@@ -184,6 +187,9 @@ static void test_ranges_and_languages(void **state)
         {NULL, "12–14 October 2021", "2021-10-12", NULL},
         {NULL, "from 12 to 14 October 2021", "2021-10-12", NULL},
         {NULL, "28 December 2020 - 2 January 2021", "2020-12-28", NULL},
+        {NULL, "28 December - 2 January 2021", "2020-12-28", NULL},
+        {NULL, "September 28 to October 2, 2020", "2020-09-28", NULL},
+        {NULL, "04.01.2021г.", "2021-01-04", NULL},
         {NULL, "3. März 2021", "2021-03-03", NULL},
         {NULL, "3 mars 2021", "2021-03-03", NULL},
         {NULL, "1er juin 2021", "2021-06-01", NULL},
@@ -210,6 +216,8 @@ static void test_not_dates(void **state)
         {NULL, "Server 10.0.0.1 and 192.168.10.12", NULL, NULL},
         {NULL, "open 24/7, score 3-2", NULL, NULL},
         {NULL, "the 2020-21 season", NULL, NULL},
+        {NULL, "the 2010-11 budget", NULL, NULL},             /* no bare "YYYY-MM" */
+        {NULL, "2020 10.5 million and 12.50 euros", NULL, NULL},
         {NULL, "in 2021 and 2022", NULL, NULL},
         {NULL, "You may 2 ways", NULL, NULL},
         {NULL, "They march 5 miles", NULL, NULL},

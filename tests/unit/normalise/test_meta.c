@@ -104,6 +104,13 @@ static void test_datelines(void **state)
     check("Acme opens plant\n\nNEW YORK, June 26, 2020 /PRNewswire/ -- Acme Corp. today "
           "announced a new plant.\n",
           NULL, "Acme opens plant", "2020-06-26", NULL);
+    check("UN chief urges ceasefire\n\nGENEVA (4 January 2021) – The Secretary-General "
+          "today called for a global ceasefire.",
+          NULL, "UN chief urges ceasefire", "2021-01-04", NULL);
+    check("Communiqué de presse\n\nParis, le 26 juin 2020. La société annonce.", NULL,
+          "Communiqué de presse", "2020-06-26", NULL);
+    check("Title\n\nМОСКВА, 4 января. /ТАСС/. Президент провел переговоры.", "2021-01-06",
+          "Title", "2021-01-04", NULL);
     check("Acme opens plant\n\nLONDON--(BUSINESS WIRE)--Jun 26, 2020--Acme plc today "
           "announced\n",
           NULL, "Acme opens plant", "2020-06-26", NULL);
@@ -137,8 +144,12 @@ static void test_title_block(void **state)
           "2020-10-16T16:57", NULL);
     check("Newsletter — March 2021 edition", NULL, "Newsletter — March 2021 edition", "2021-03",
           NULL);
-    check("Released on the 5th of October 2020", NULL, "Released on the 5th of October 2020",
-          "2020-10-05", NULL);
+    /* A label and a date is a date line, not a heading; as the only line it
+     * stays in the text. */
+    check("Released on the 5th of October 2020", NULL, NULL, "2020-10-05", NULL);
+    static const char *const drops0[] = {"Last modified on Sat 27 Jun 2020 08.00 BST", NULL};
+    check("Last modified on Sat 27 Jun 2020 08.00 BST\n\nMarkets rally\n\nShares rose.", NULL,
+          "Markets rally", "2020-06-27T08:00+01:00", drops0);
     static const char *const drops[] = {"26.06.2020 17:38", NULL};
     check("Dialogue of research centers\n26.06.2020 17:38\n\nA videoconference was held on "
           "June 22.",
