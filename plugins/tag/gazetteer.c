@@ -2,7 +2,7 @@
  * into one string-keyed table (dp_map) whose values are entries holding the
  * kinds of a name and its canonical forms. Built once in init; read-only and
  * shared by all workers afterwards. */
-#include "gazetteer.h"
+#include "tag_gazetteer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 
 #include "docpipe/alloc.h"
 #include "docpipe/hash.h"
-#include "rules.h"
+#include "tag_rules.h"
 
 typedef struct alias {
     const char *label;

@@ -4,7 +4,7 @@
  * DATE, TIME, MONEY, PERCENT, QUANTITY, EMAIL and URL mentions; and
  * normalises each mention's value. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "patterns.h"
+#include "tag_patterns.h"
 
 #include <math.h>
 #include <pcre2.h>
@@ -246,6 +246,7 @@ dp_status tag_patterns_scan(const tag_patterns_t *p, const char *text, size_t le
 
 /* ---- values --------------------------------------------------------------- */
 
+
 static int ci_prefix(const char *s, size_t len, const char *word)
 {
     size_t n = strlen(word);
@@ -265,13 +266,13 @@ static int ci_prefix(const char *s, size_t len, const char *word)
 size_t tag_parse_amount(const char *s, size_t len, double *out)
 {
     size_t i = 0;
-    double v = 0;
-    int digits = 0;
+    double mant = 0; /* the digits as an integer: exact below 2^53 */
+    int digits = 0, decimals = 0;
     while (i < len && ((s[i] >= '0' && s[i] <= '9') ||
                        (s[i] == ',' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9' &&
                         digits))) {
         if (s[i] != ',') {
-            v = v * 10 + (s[i] - '0');
+            mant = mant * 10 + (s[i] - '0');
             digits++;
         }
         i++;
@@ -279,14 +280,16 @@ size_t tag_parse_amount(const char *s, size_t len, double *out)
     if (!digits)
         return 0;
     if (i + 1 < len && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9') {
-        double scale = 0.1;
         i++;
         while (i < len && s[i] >= '0' && s[i] <= '9') {
-            v += (s[i] - '0') * scale;
-            scale /= 10;
+            mant = mant * 10 + (s[i] - '0');
+            decimals++;
             i++;
         }
     }
+    /* One division by a power of ten rounds correctly ("16.4" is the
+     * double nearest 16.4), where adding tenths one by one would not. */
+    double v = mant / pow(10.0, decimals);
     size_t j = i;
     while (j < len && s[j] == ' ')
         j++;
@@ -388,13 +391,127 @@ static json_t *time_value(const char *s, size_t len)
     return json_string(buf);
 }
 
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static long days_from_civil(long y, long m, long d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long dd = doy - (153 * mp + 2) / 5 + 1;
+    long mm = mp + (mp < 10 ? 3 : -9);
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+static int word_in(const char *s, size_t len, const char *const *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ci_prefix(s, len, words[i]))
+            return (int)i;
+    return -1;
+}
+
+static json_t *day_json(long days)
+{
+    int y, m, d;
+    char buf[16];
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return json_string(buf);
+}
+
+/* Dates the shared parser leaves to the caller: a year alone ("since
+ * 2013"), a month alone ("in June", the reference's year), and dates
+ * relative to the reference ("yesterday", "last Tuesday", "on Friday": the
+ * closest such day). */
+static json_t *date_fallback(const char *s, size_t len, const dp_date_t *ref)
+{
+    static const char *const weekdays[] = {"monday", "tuesday", "wednesday", "thursday",
+                                           "friday", "saturday", "sunday"};
+    static const char *const months[] = {"january", "february", "march", "april",
+                                         "may", "june", "july", "august",
+                                         "september", "october", "november", "december"};
+    char buf[16];
+    if (len == 4 && s[0] >= '1' && s[0] <= '2') {
+        for (size_t i = 0; i < 4; i++)
+            if (s[i] < '0' || s[i] > '9')
+                return NULL;
+        return json_stringn(s, 4);
+    }
+    int have_ref = ref && ref->year && ref->month && ref->day;
+    int mi = word_in(s, len, months, 12);
+    if (mi >= 0) {
+        if (!ref || !ref->year)
+            return NULL;
+        snprintf(buf, sizeof buf, "%04d-%02d", ref->year, mi + 1);
+        return json_string(buf);
+    }
+    if (!have_ref)
+        return NULL;
+    long today = days_from_civil(ref->year, ref->month, ref->day);
+    if (ci_prefix(s, len, "yesterday"))
+        return day_json(today - 1);
+    if (ci_prefix(s, len, "today"))
+        return day_json(today);
+    if (ci_prefix(s, len, "tomorrow"))
+        return day_json(today + 1);
+    int dir = 0;
+    if (ci_prefix(s, len, "last"))
+        dir = -1;
+    else if (ci_prefix(s, len, "next"))
+        dir = 1;
+    else if (ci_prefix(s, len, "this"))
+        dir = 2;
+    size_t off = 0;
+    if (dir) {
+        while (off < len && s[off] != ' ')
+            off++;
+        while (off < len && s[off] == ' ')
+            off++;
+    }
+    int wd = word_in(s + off, len - off, weekdays, 7);
+    if (wd < 0)
+        return NULL;
+    /* 1970-01-01 was a Thursday (index 3 with Monday = 0). */
+    long ref_wd = ((today % 7) + 7 + 3) % 7;
+    long delta = wd - ref_wd; /* -6..6 */
+    if (dir == -1) {
+        if (delta >= 0)
+            delta -= 7;
+    } else if (dir == 1) {
+        if (delta <= 0)
+            delta += 7;
+    } else if (dir == 0) {
+        if (delta > 3)
+            delta -= 7;
+        else if (delta < -3)
+            delta += 7;
+    }
+    return day_json(today + delta);
+}
+
 static json_t *date_value(const char *s, size_t len, const dp_date_t *ref)
 {
     dp_date_t d;
     size_t consumed = 0;
     char buf[40];
-    if (dp_date_parse(s, len, ref, &d, &consumed) != DP_OK || d.precision == DP_DATE_NONE)
-        return NULL;
+    if (dp_date_parse(s, len, ref, &d, &consumed) != DP_OK || d.precision == DP_DATE_NONE ||
+        consumed + 1 < len)
+        return date_fallback(s, len, ref);
     if (dp_date_format(&d, buf, sizeof buf) == 0)
         return NULL;
     return json_string(buf);

@@ -3,7 +3,7 @@
  * after organisation and place heads), and decides each run's kind from
  * the gazetteer and the run's shape and context. Why each rule exists is said
  * where it is applied. */
-#include "rules.h"
+#include "tag_rules.h"
 
 #include <string.h>
 

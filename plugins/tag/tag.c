@@ -11,7 +11,7 @@
 #include "docpipe/alloc.h"
 #include "docpipe/date.h"
 #include "docpipe/plugin.h"
-#include "pipeline.h"
+#include "tag_pipeline.h"
 
 #define MAX_LABELS 32
 

@@ -5,7 +5,7 @@
  * all-capitals lines. It works on any text, with or without the segment
  * stage's layers: the name rules need word shapes that a general tokeniser
  * does not give. */
-#include "tokens.h"
+#include "tag_tokens.h"
 
 #include <string.h>
 #include <utf8proc.h>

@@ -2,7 +2,7 @@
  * first, so that their words are not taken as names; then tokens, the name
  * rules and in-document linking; finally mentions sorted and overlaps
  * removed. */
-#include "pipeline.h"
+#include "tag_pipeline.h"
 
 #include <stdlib.h>
 

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "docpipe/status.h"
-#include "gazetteer.h"
-#include "tokens.h"
+#include "tag_gazetteer.h"
+#include "tag_tokens.h"
 
 /* The labels of names; mentions point at these, so they compare with ==. */
 extern const char TAG_PERSON[];

@@ -5,10 +5,10 @@
 #define TAG_PIPELINE_H
 
 #include "docpipe/date.h"
-#include "gazetteer.h"
-#include "patterns.h"
-#include "rules.h"
-#include "tokens.h"
+#include "tag_gazetteer.h"
+#include "tag_patterns.h"
+#include "tag_rules.h"
+#include "tag_tokens.h"
 
 /* Finds every mention in text[0..len) and leaves them in out sorted by
  * start, overlaps removed (out must be empty; free it with

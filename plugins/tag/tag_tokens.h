@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "docpipe/status.h"
-#include "gazetteer.h"
+#include "tag_gazetteer.h"
 
 enum {
     TAG_TOK_WORD = 1u << 0,       /* has a letter */

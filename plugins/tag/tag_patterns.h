@@ -9,7 +9,7 @@
 
 #include "docpipe/date.h"
 #include "docpipe/status.h"
-#include "gazetteer.h"
+#include "tag_gazetteer.h"
 
 typedef struct tag_patterns tag_patterns_t;
 
