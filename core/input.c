@@ -722,6 +722,12 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
             return bomb_stop(ar);
         }
     }
+    /* The same checks for an entry that ended within the first bytes. */
+    if (len > lim->max_entry_bytes) {
+        dp_free(data);
+        return fail_entry(r, id_path, mtime, "entry exceeds max_entry_bytes (%llu)",
+                          (unsigned long long)lim->max_entry_bytes);
+    }
     if (r->total + len > lim->max_total_bytes) {
         dp_free(data);
         r->abandon = true;
