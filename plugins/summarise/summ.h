@@ -19,7 +19,11 @@
  * part of speech, else 1 + how often it was tagged so in its concordance. */
 typedef struct summ_pos {
     uint32_t noun, verb, adj, adv;
+    uint32_t flags; /* SUMM_LEX_* */
 } summ_pos_t;
+
+#define SUMM_LEX_NUMBER 0x1u /* a number word ("two", "third", "million") */
+#define SUMM_LEX_TIME 0x2u   /* a time noun ("today", "year", "tuesday") */
 
 /* A detachment rule of WordNet's morphy: strip suffix, append ending. */
 typedef struct summ_morph_rule {
@@ -33,6 +37,7 @@ typedef struct summ_morph_rule {
 typedef struct summ_lang {
     char code[16];  /* ISO 639-1 code from the file name ("en") */
     dp_map_t *stop; /* lower-case word -> (void *)1 */
+    dp_map_t *phrase_stop; /* extra stop words of keyphrases only; may be NULL */
 } summ_lang_t;
 
 /* Everything loaded once in init and read by all workers without locks. */
@@ -50,6 +55,10 @@ typedef struct summ_data {
 /* Loads the stop-word files of a folder (every "<code>.txt"). Errors are
  * written into err (one line). DP_EIO / DP_ENOMEM / DP_EFORMAT. */
 dp_status summ_data_load_stopwords(summ_data_t *data, const char *dir, char *err, size_t errcap);
+/* Loads the extra keyphrase stop words of a folder ("<code>.txt") into the
+ * languages of those codes (a language without stop words is added). */
+dp_status summ_data_load_phrase_stopwords(summ_data_t *data, const char *dir, char *err,
+                                          size_t errcap);
 /* Loads the POS lexicon (word<TAB>n<TAB>v<TAB>a<TAB>r) and the morphy rules. */
 dp_status summ_data_load_lexicon(summ_data_t *data, const char *lexicon_path,
                                  const char *morphy_path, char *err, size_t errcap);
@@ -70,7 +79,8 @@ enum {
     SUMM_POS_ADV = 4,
     SUMM_POS_NUM = 5,
     SUMM_POS_STOP = 6,
-    SUMM_POS_PUNCT = 7
+    SUMM_POS_PUNCT = 7,
+    SUMM_POS_TIME = 8 /* a time noun: no keyphrase is made of it */
 };
 
 /* Flags of a vocabulary word. */
@@ -79,6 +89,7 @@ enum {
 #define SUMM_W_DIGIT 0x4u   /* has at least one digit */
 #define SUMM_W_WORD 0x8u    /* starts with a letter or digit (not punctuation) */
 #define SUMM_W_CONTENT 0x10u /* a word, not a stop word: counts for similarity */
+#define SUMM_W_PSTOP 0x20u   /* a keyphrase-only stop word */
 
 typedef struct summ_word {
     uint32_t stem;   /* stem id */
@@ -184,6 +195,8 @@ typedef struct summ_key_opts {
     double damping;
     double position_weight; /* 0: SingleRank (uniform); 1: PositionRank */
     double idf_weight;      /* exponent of the background idf on word scores */
+    double frequency_weight; /* phrase score times occurrences^frequency_weight */
+    bool skip_extensions;    /* leave out phrases that extend a picked one */
     size_t max_tokens;      /* only the first max_tokens tokens feed the graph */
 } summ_key_opts_t;
 

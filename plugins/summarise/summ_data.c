@@ -93,7 +93,24 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static dp_status load_lists(summ_data_t *data, const char *dir, bool phrase, char *err,
+                           size_t errcap);
+
 dp_status summ_data_load_stopwords(summ_data_t *data, const char *dir, char *err, size_t errcap)
+{
+    return load_lists(data, dir, false, err, errcap);
+}
+
+dp_status summ_data_load_phrase_stopwords(summ_data_t *data, const char *dir, char *err,
+                                          size_t errcap)
+{
+    return load_lists(data, dir, true, err, errcap);
+}
+
+/* Loads every "<code>.txt" of dir, in name order, into the stop (or the
+ * phrase_stop) set of the language code, adding the language if new. */
+static dp_status load_lists(summ_data_t *data, const char *dir, bool phrase, char *err,
+                           size_t errcap)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -139,26 +156,33 @@ dp_status summ_data_load_stopwords(summ_data_t *data, const char *dir, char *err
         if (rc != DP_OK) {
             break;
         }
-        summ_lang_t *nl = dp_realloc(data->langs, (data->n_langs + 1) * sizeof(*nl));
-        if (nl == NULL) {
+        char code[sizeof(data->langs[0].code)] = "";
+        memcpy(code, names[i], strlen(names[i]) - 4);
+        summ_lang_t *lang = (summ_lang_t *)summ_data_lang(data, code);
+        if (lang == NULL) {
+            summ_lang_t *nl = dp_realloc(data->langs, (data->n_langs + 1) * sizeof(*nl));
+            if (nl == NULL) {
+                dp_free(buf);
+                rc = DP_ENOMEM;
+                snprintf(err, errcap, "%s: out of memory", path);
+                break;
+            }
+            data->langs = nl;
+            lang = &data->langs[data->n_langs++];
+            memset(lang, 0, sizeof(*lang));
+            memcpy(lang->code, code, sizeof(code));
+        }
+        dp_map_t **set = phrase ? &lang->phrase_stop : &lang->stop;
+        if (*set == NULL) {
+            *set = dp_map_new();
+        }
+        if (*set == NULL) {
             dp_free(buf);
             rc = DP_ENOMEM;
             snprintf(err, errcap, "%s: out of memory", path);
             break;
         }
-        data->langs = nl;
-        summ_lang_t *lang = &data->langs[data->n_langs];
-        memset(lang, 0, sizeof(*lang));
-        memcpy(lang->code, names[i], strlen(names[i]) - 4);
-        lang->stop = dp_map_new();
-        if (lang->stop == NULL) {
-            dp_free(buf);
-            rc = DP_ENOMEM;
-            snprintf(err, errcap, "%s: out of memory", path);
-            break;
-        }
-        data->n_langs++;
-        rc = for_each_line(buf, len, stop_line, lang->stop);
+        rc = for_each_line(buf, len, stop_line, *set);
         dp_free(buf);
         if (rc != DP_OK) {
             snprintf(err, errcap, "%s: out of memory", path);
@@ -195,10 +219,23 @@ static dp_status lex_line(void *vctx, char *line, size_t len, size_t lineno)
         errno = 0;
         v[i] = strtoul(p, &end, 10);
         if (end == p || errno != 0 || v[i] > UINT32_MAX || (i < 3 && *end != '\t') ||
-            (i == 3 && *end != '\0')) {
+            (i == 3 && *end != '\0' && *end != '\t')) {
             goto bad;
         }
         p = end + 1;
+        if (i == 3 && *end == '\0') {
+            p = end;
+        }
+    }
+    uint32_t flags = 0;
+    for (; *p != '\0'; p++) {
+        if (*p == 'n') {
+            flags |= SUMM_LEX_NUMBER;
+        } else if (*p == 't') {
+            flags |= SUMM_LEX_TIME;
+        } else {
+            goto bad;
+        }
     }
     if (ctx->used == ctx->cap) {
         /* The pool is sized from a line count up front; never grows. */
@@ -209,9 +246,10 @@ static dp_status lex_line(void *vctx, char *line, size_t len, size_t lineno)
     pos->verb = (uint32_t)v[1];
     pos->adj = (uint32_t)v[2];
     pos->adv = (uint32_t)v[3];
+    pos->flags = flags;
     return dp_map_put(ctx->data->lexicon, line, (size_t)(tab - line), pos);
 bad:
-    snprintf(ctx->err, ctx->errcap, "%s: line %zu: expected word<TAB>noun<TAB>verb<TAB>adj<TAB>adv",
+    snprintf(ctx->err, ctx->errcap, "%s: line %zu: expected word<TAB>noun<TAB>verb<TAB>adj<TAB>adv[<TAB>flags]",
              ctx->path, lineno);
     return DP_EFORMAT;
 }
@@ -386,6 +424,7 @@ void summ_data_free(summ_data_t *data)
 {
     for (size_t i = 0; i < data->n_langs; i++) {
         dp_map_free(data->langs[i].stop);
+        dp_map_free(data->langs[i].phrase_stop);
     }
     dp_free(data->langs);
     dp_map_free(data->lexicon);

@@ -230,7 +230,8 @@ static dp_status link_tokens(summ_docview_t *v, summ_vocab_t *vocab)
             }
         }
         t->cap = starts_upper(v->text + t->start, t->end - t->start);
-        if (t->pos != SUMM_POS_STOP && t->pos != SUMM_POS_PUNCT && t->pos != SUMM_POS_NUM) {
+        if (t->pos != SUMM_POS_STOP && t->pos != SUMM_POS_PUNCT && t->pos != SUMM_POS_NUM &&
+            t->pos != SUMM_POS_TIME) {
             if (t->cap && !t->first) {
                 t->pos = SUMM_POS_NOUN;
             } else if (w->can_noun && (prev_pos == SUMM_POS_NOUN || prev_pos == SUMM_POS_ADJ ||

@@ -27,6 +27,7 @@ typedef struct cand {
     size_t stems_off;     /* into keyer->cstems */
     uint64_t hash;
     double score;
+    double count; /* occurrences */
 } cand_t;
 
 struct summ_keyer {
@@ -330,7 +331,8 @@ static dp_status add_candidate(summ_keyer_t *k, size_t t0, size_t t1)
         cand_t *c = &k->cands[k->slots[s] - 1];
         if (c->hash == h && c->n_words == n &&
             memcmp(k->cstems + c->stems_off, tmp, n * sizeof(uint32_t)) == 0) {
-            return DP_OK; /* seen: the first occurrence stays the surface form */
+            c->count += 1.0; /* seen: the first occurrence stays the surface form */
+            return DP_OK;
         }
         s = (s + 1) & (k->n_slots - 1);
     }
@@ -344,6 +346,7 @@ static dp_status add_candidate(summ_keyer_t *k, size_t t0, size_t t1)
     c->stems_off = k->n_cstems;
     c->hash = h;
     c->score = 0.0;
+    c->count = 1.0;
     memcpy(k->cstems + k->n_cstems, tmp, n * sizeof(uint32_t));
     k->n_cstems += n;
     k->slots[s] = (uint32_t)++k->n_cands;
@@ -394,6 +397,28 @@ typedef struct sort_ctx {
     const cand_t *cands;
 } sort_ctx_t;
 
+/* True when cd contains, as a contiguous part, a phrase of two or more
+ * words already picked: "Shining Path leaders" after "Shining Path" adds a
+ * word, not a new keyphrase. */
+static bool extends_picked(const summ_keyer_t *k, const cand_t *cd, const size_t *picked,
+                           size_t n_picked)
+{
+    const uint32_t *a = k->cstems + cd->stems_off;
+    for (size_t p = 0; p < n_picked; p++) {
+        const cand_t *pc = &k->cands[picked[p]];
+        const uint32_t *b = k->cstems + pc->stems_off;
+        if (pc->n_words < 2 || pc->n_words >= cd->n_words) {
+            continue;
+        }
+        for (size_t off = 0; off + pc->n_words <= cd->n_words; off++) {
+            if (memcmp(a + off, b, pc->n_words * sizeof(uint32_t)) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Best score first; among equal scores the earlier phrase. */
 static int cmp_order(const void *x, const void *y, void *vctx)
 {
@@ -439,7 +464,7 @@ dp_status summ_keyphrases(summ_keyer_t *k, const summ_docview_t *view, const sum
             k->pr[i] *= pow(log((data->df_docs + 1.0) / (df + 1.0)), opts->idf_weight);
         }
     }
-    if (grow((void **)&k->order, &k->cap_order, k->n_cands + 1, sizeof(size_t)) != DP_OK) {
+    if (grow((void **)&k->order, &k->cap_order, 2 * k->n_cands + 1, sizeof(size_t)) != DP_OK) {
         goto done;
     }
     for (size_t c = 0; c < k->n_cands; c++) {
@@ -448,14 +473,23 @@ dp_status summ_keyphrases(summ_keyer_t *k, const summ_docview_t *view, const sum
         for (size_t i = 0; i < cd->n_words; i++) {
             sc += k->pr[k->cstems[cd->stems_off + i]];
         }
+        if (opts->frequency_weight > 0.0) {
+            sc *= pow(cd->count, opts->frequency_weight);
+        }
         cd->score = sc;
         k->order[c] = c;
     }
     sort_ctx_t ctx = {k->cands};
     qsort_r(k->order, k->n_cands, sizeof(size_t), cmp_order, &ctx);
     double top = k->n_cands > 0 ? k->cands[k->order[0]].score : 0.0;
+    size_t *picked = k->order + k->n_cands; /* room reserved above */
+    size_t n_picked = 0;
     for (size_t i = 0; i < k->n_cands && *n_out < opts->count; i++) {
         const cand_t *cd = &k->cands[k->order[i]];
+        if (opts->skip_extensions && extends_picked(k, cd, picked, n_picked)) {
+            continue;
+        }
+        picked[n_picked++] = k->order[i];
         summ_keyphrase_t *kp = &out[(*n_out)++];
         kp->start = view->toks[cd->first_tok].start;
         kp->end = view->toks[cd->first_tok + cd->n_words - 1].end;

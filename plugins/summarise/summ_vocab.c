@@ -285,6 +285,9 @@ static bool lookup_pos(const summ_vocab_t *v, const char *w, size_t len, summ_po
         if (p == NULL) {
             continue;
         }
+        if (r->pos == SUMM_POS_NOUN && p->noun > 0) {
+            out->flags |= p->flags; /* "years" is a time noun like "year" */
+        }
         if (r->pos == SUMM_POS_NOUN && p->noun > out->noun) {
             out->noun = p->noun;
             found = true;
@@ -306,7 +309,7 @@ static bool lookup_pos(const summ_vocab_t *v, const char *w, size_t len, summ_po
 static void classify(summ_vocab_t *v, const char *w, size_t len, summ_word_t *rec)
 {
     summ_pos_t p;
-    if (rec->flags & SUMM_W_STOP) {
+    if (rec->flags & (SUMM_W_STOP | SUMM_W_PSTOP)) {
         rec->pos = SUMM_POS_STOP;
         return;
     }
@@ -350,7 +353,18 @@ static void classify(summ_vocab_t *v, const char *w, size_t len, summ_word_t *re
         rec->can_noun = !ly;
         return;
     }
-    rec->can_noun = p.noun > 0;
+    /* The context rule of summ_doc.c reads a word as a noun after a noun
+     * ("oil spill") only when the noun reading is not rare: "say" (noun 1,
+     * verb 2168 in the concordance) stays a verb in "officials say". */
+    if (p.flags & SUMM_LEX_NUMBER) {
+        rec->pos = SUMM_POS_NUM;
+        return;
+    }
+    if (p.flags & SUMM_LEX_TIME) {
+        rec->pos = SUMM_POS_TIME;
+        return;
+    }
+    rec->can_noun = p.noun > 0 && (uint64_t)p.noun * 8 >= p.verb;
     rec->can_adj = p.adj > 0;
     uint64_t n = (uint64_t)p.noun * 2, vb = p.verb, a = p.adj, r = p.adv;
     if (n > 0 && n >= vb && n >= a && n >= r) {
@@ -396,8 +410,13 @@ uint32_t summ_vocab_word(summ_vocab_t *vocab, const char *s, size_t len)
     memset(rec, 0, sizeof(*rec));
     rec->flags = flags;
     const char *w = vocab->words.arena + vocab->words.offs[id];
-    if (vocab->lang != NULL && dp_map_get(vocab->lang->stop, w, lo) != NULL) {
+    if (vocab->lang != NULL && vocab->lang->stop != NULL &&
+        dp_map_get(vocab->lang->stop, w, lo) != NULL) {
         rec->flags |= SUMM_W_STOP;
+    }
+    if (vocab->lang != NULL && vocab->lang->phrase_stop != NULL &&
+        dp_map_get(vocab->lang->phrase_stop, w, lo) != NULL) {
+        rec->flags |= SUMM_W_PSTOP;
     }
     if ((rec->flags & SUMM_W_WORD) && !(rec->flags & SUMM_W_STOP)) {
         rec->flags |= SUMM_W_CONTENT;

@@ -32,7 +32,7 @@ static const dp_option_spec_t summarise_options[] = {
     {.name = "damping", .type = DP_OPT_NUMBER, .default_json = "0.85",
      .description = "PageRank damping factor of the sentence and word graphs",
      .flags = DP_OPT_HAS_MIN | DP_OPT_HAS_MAX, .min = 0, .max = 1},
-    {.name = "frequency_weight", .type = DP_OPT_NUMBER, .default_json = "0",
+    {.name = "frequency_weight", .type = DP_OPT_NUMBER, .default_json = "0.2",
      .description = "weight of a sentence's summed term frequencies, added to its "
                     "normalised graph score",
      .flags = DP_OPT_HAS_MIN, .min = 0},
@@ -53,10 +53,10 @@ static const dp_option_spec_t summarise_options[] = {
     {.name = "heading_guard", .type = DP_OPT_BOOLEAN, .default_json = "true",
      .description = "treat a heading paragraph that reads as a full sentence (final . ! or ? "
                     "and 8+ words) as body text"},
-    {.name = "keyword_window", .type = DP_OPT_INTEGER, .default_json = "10",
+    {.name = "keyword_window", .type = DP_OPT_INTEGER, .default_json = "20",
      .description = "co-occurrence window of the keyphrase word graph, in words",
      .flags = DP_OPT_HAS_MIN | DP_OPT_HAS_MAX, .min = 2, .max = 100},
-    {.name = "keyword_max_words", .type = DP_OPT_INTEGER, .default_json = "4",
+    {.name = "keyword_max_words", .type = DP_OPT_INTEGER, .default_json = "3",
      .description = "longest keyphrase in words",
      .flags = DP_OPT_HAS_MIN | DP_OPT_HAS_MAX, .min = 1, .max = 16},
     {.name = "keyword_position_weight", .type = DP_OPT_NUMBER, .default_json = "1",
@@ -66,11 +66,21 @@ static const dp_option_spec_t summarise_options[] = {
      .description = "exponent of the background idf on keyphrase word scores (needs "
                     "background_df)",
      .flags = DP_OPT_HAS_MIN, .min = 0},
+    {.name = "keyword_frequency_weight", .type = DP_OPT_NUMBER, .default_json = "0.3",
+     .description = "a phrase's score is multiplied by its occurrences to this power",
+     .flags = DP_OPT_HAS_MIN, .min = 0},
+    {.name = "keyword_skip_extensions", .type = DP_OPT_BOOLEAN, .default_json = "true",
+     .description = "leave out a phrase that contains an already chosen phrase of two or "
+                    "more words"},
     {.name = "keyword_max_tokens", .type = DP_OPT_INTEGER, .default_json = "50000",
      .description = "only the first N tokens feed the keyphrase graph (bounds huge documents)",
      .flags = DP_OPT_HAS_MIN, .min = 1},
     {.name = "stopwords", .type = DP_OPT_STRING, .default_json = "\"summarise/stopwords\"",
      .description = "folder of stop-word files <code>.txt (data path)"},
+    {.name = "phrase_stopwords", .type = DP_OPT_STRING,
+     .default_json = "\"summarise/phrase-stopwords\"",
+     .description = "folder of extra keyphrase-only stop-word files <code>.txt (data path; "
+                    "empty: none)"},
     {.name = "lexicon", .type = DP_OPT_STRING, .default_json = "\"summarise/en\"",
      .description = "folder with lexicon.tsv and morphy.txt, the English part-of-speech "
                     "lexicon (data path; empty: no part-of-speech filter)"},
@@ -166,6 +176,8 @@ static dp_status summarise_init(const json_t *options, dp_host_t *host, void **s
     st->keys.position_weight = opt_num(options, "keyword_position_weight");
     st->keys.idf_weight = opt_num(options, "keyword_idf_weight");
     st->keys.max_tokens = opt_size(options, "keyword_max_tokens");
+    st->keys.frequency_weight = opt_num(options, "keyword_frequency_weight");
+    st->keys.skip_extensions = json_is_true(json_object_get(options, "keyword_skip_extensions"));
 
     const char *lang = json_string_value(json_object_get(options, "language"));
     if (lang != NULL && strcmp(lang, "auto") != 0) {
@@ -191,6 +203,22 @@ static dp_status summarise_init(const json_t *options, dp_host_t *host, void **s
     }
     dp_free(path);
     path = NULL;
+
+    const char *psw = json_string_value(json_object_get(options, "phrase_stopwords"));
+    if (psw != NULL && psw[0] != '\0') {
+        path = find_folder(host, psw, "en.txt");
+        if (path == NULL) {
+            rc = DP_ENOTFOUND;
+            goto fail;
+        }
+        rc = summ_data_load_phrase_stopwords(&st->data, path, err, sizeof(err));
+        if (rc != DP_OK) {
+            dp_host_error(host, "%s", err);
+            goto fail;
+        }
+        dp_free(path);
+        path = NULL;
+    }
 
     const char *lex = json_string_value(json_object_get(options, "lexicon"));
     if (lex != NULL && lex[0] != '\0') {
@@ -394,7 +422,6 @@ static dp_status summarise_process(void *vstate, void *vworker, dp_doc_t *doc)
         0) {
         goto nomem;
     }
-    dp_buf_free(&text);
 
     if (w->cap_kps < st->keys.count + 1) {
         summ_keyphrase_t *p = dp_realloc(w->kps, (st->keys.count + 1) * sizeof(*p));
@@ -405,6 +432,7 @@ static dp_status summarise_process(void *vstate, void *vworker, dp_doc_t *doc)
         w->cap_kps = st->keys.count + 1;
     }
     size_t n_kps = 0;
+    dp_buf_clear(&text);
     if (summ_keyphrases(w->keyer, &w->view, vocab, &st->data, &st->keys, w->kps, &n_kps) !=
         DP_OK) {
         goto nomem;
@@ -415,7 +443,20 @@ static dp_status summarise_process(void *vstate, void *vworker, dp_doc_t *doc)
     }
     for (size_t i = 0; i < n_kps; i++) {
         const summ_keyphrase_t *k = &w->kps[i];
-        json_t *o = json_pack("{s:s%,s:f}", "text", w->view.text + k->start, k->end - k->start,
+        /* The surface form with inner line breaks and space runs as one
+         * space: a phrase of hard-wrapped text reads as the words it is. */
+        dp_buf_clear(&text);
+        for (size_t b = k->start; b < k->end; b++) {
+            char c = w->view.text[b];
+            bool sp = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+            if (sp && text.len > 0 && text.data[text.len - 1] == ' ') {
+                continue;
+            }
+            if (dp_buf_putc(&text, sp ? ' ' : c) != DP_OK) {
+                goto nomem;
+            }
+        }
+        json_t *o = json_pack("{s:s%,s:f}", "text", text.data ? text.data : "", text.len,
                               "score", round4(k->score));
         if (o == NULL || json_array_append_new(kws, o) != 0) {
             goto nomem;
@@ -431,6 +472,7 @@ static dp_status summarise_process(void *vstate, void *vworker, dp_doc_t *doc)
     if (rc != DP_OK) {
         goto nomem_noref;
     }
+    dp_buf_free(&text);
     return DP_OK;
 nomem:
     json_decref(summary);
