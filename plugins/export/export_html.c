@@ -200,6 +200,8 @@ static dp_status write_article(ex_state_t *st, html_t *h, dp_doc_t *doc, const c
                                const char *date)
 {
     ex_out_t *out = &h->docs;
+    size_t len;
+    dp_doc_text(doc, &len);
     dp_status rc = ex_out_printf(out, "<article id=\"d%zu\">\n<h3>", h->ndocs);
     if (rc == DP_OK)
         rc = escs(out, title);
@@ -245,10 +247,14 @@ static dp_status write_article(ex_state_t *st, html_t *h, dp_doc_t *doc, const c
     }
     if (rc == DP_OK && ex_keyword_at(doc, 0, &kw, &score))
         rc = ex_out_puts(out, "</ul>\n");
+    /* With a summary to read, the full text folds away; without, it shows. */
+    if (rc == DP_OK)
+        rc = ex_out_printf(out, "<details%s><summary>Full text (%zu bytes)</summary>\n",
+                           summary != NULL ? "" : " open", len);
     if (rc == DP_OK)
         rc = write_text(st, out, doc);
     if (rc == DP_OK)
-        rc = ex_out_puts(out, "</article>\n");
+        rc = ex_out_puts(out, "</details>\n</article>\n");
     return rc;
 }
 
@@ -374,7 +380,7 @@ static dp_status chart_dates(ex_state_t *st, html_t *h, ex_out_t *out)
     }
     qsort(bars, n, sizeof *bars, bar_by_key);
     /* Drawn in a 640 x 260 box; the page scales it to the screen. */
-    const double left = 40, top = 16, plot_h = 170, plot_w = 590;
+    const double left = 44, top = 16, plot_h = 160, plot_w = 586;
     double step = n > 0 ? plot_w / (double)n : plot_w;
     dp_status rc = ex_out_printf(out,
         "<figure><svg class=\"chart\" viewBox=\"0 0 640 260\" role=\"img\" "
@@ -392,7 +398,7 @@ static dp_status chart_dates(ex_state_t *st, html_t *h, ex_out_t *out)
             "<g><title>%s: %lld</title><rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>"
             "<text class=\"lbl\" transform=\"translate(%.1f %.0f) rotate(-45)\" text-anchor=\"end\">%s</text></g>\n",
             bars[i].key, (long long)bars[i].value, x, top + plot_h - bh, bw, bh,
-            x + bw / 2, top + plot_h + 12, bars[i].key);
+            x + bw / 2, top + plot_h + 16, bars[i].key);
     }
     if (rc == DP_OK && n == 0)
         rc = ex_out_printf(out, "<text x=\"320\" y=\"110\" text-anchor=\"middle\" class=\"none\">"
@@ -429,7 +435,7 @@ static dp_status chart_labels(ex_state_t *st, html_t *h, ex_out_t *out)
         i++;
     }
     qsort(bars, n, sizeof *bars, bar_by_value);
-    double row = 22, height = 20 + row * (double)(n > 0 ? n : 1);
+    double row = 26, height = 20 + row * (double)(n > 0 ? n : 1);
     dp_status rc = ex_out_printf(out,
         "<figure><svg class=\"chart\" viewBox=\"0 0 640 %.0f\" role=\"img\" aria-labelledby=\"c2t\" "
         "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"c2t\">Entity mentions per label</title>\n", height);
@@ -439,13 +445,13 @@ static dp_status chart_labels(ex_state_t *st, html_t *h, ex_out_t *out)
         double w = 420.0 * (double)bars[i].value / (double)max;
         double y = 10 + row * (double)i;
         rc = ex_out_printf(out, "<g><title>%s: %lld</title><text class=\"lbl\" x=\"110\" y=\"%.0f\" "
-                                "text-anchor=\"end\">", cls, (long long)bars[i].value, y + 14);
+                                "text-anchor=\"end\">", cls, (long long)bars[i].value, y + 16);
         if (rc == DP_OK)
             rc = escs(out, bars[i].key);
         if (rc == DP_OK)
             rc = ex_out_printf(out, "</text><rect class=\"bar l-%s\" x=\"118\" y=\"%.0f\" width=\"%.1f\" "
-                                    "height=\"16\"/><text class=\"val\" x=\"%.1f\" y=\"%.0f\">%lld</text></g>\n",
-                               cls, y + 2, w, 124 + w, y + 14, (long long)bars[i].value);
+                                    "height=\"20\"/><text class=\"val\" x=\"%.1f\" y=\"%.0f\">%lld</text></g>\n",
+                               cls, y + 2, w, 124 + w, y + 17, (long long)bars[i].value);
     }
     if (rc == DP_OK && n == 0)
         rc = ex_out_puts(out, "<text x=\"320\" y=\"26\" text-anchor=\"middle\" class=\"none\">"
@@ -475,7 +481,7 @@ static const char page_css[] =
     "figure{margin:0;border:1px solid var(--line);border-radius:.5rem;padding:.5rem}"
     "figcaption{color:var(--muted);font-size:.85rem;text-align:center}"
     "svg.chart{width:100%;height:auto;display:block}"
-    ".bar{fill:var(--accent)}.axis{stroke:#8a939e}.tick,.lbl,.val{font-size:11px;fill:#39414b}"
+    ".bar{fill:var(--accent)}.axis{stroke:#8a939e}.tick,.lbl,.val{font-size:14px;fill:#39414b}"
     ".none{font-size:14px;fill:#8a939e}"
     ".bar.l-PERSON{fill:#4a7fd4}.bar.l-ORG{fill:#e08a2c}.bar.l-LOC{fill:#3c9a54}.bar.l-DATE{fill:#8a5cc9}"
     ".tops{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:1rem}"
@@ -499,7 +505,7 @@ static const char page_css[] =
     "a{color:var(--accent)}"
     "nav{font-size:.9rem;margin:.5rem 0}nav a{margin-right:.8rem}"
     "@media (max-width:40rem){body{padding:.6rem;font-size:15px}h1{font-size:1.4rem}}"
-    "@media print{nav{display:none}body{max-width:none;font-size:11pt}a{color:inherit;text-decoration:none}"
+    "@media print{nav{display:none}details>summary{display:none}body{max-width:none;font-size:11pt}a{color:inherit;text-decoration:none}"
     "figure,table,h2,h3{break-inside:avoid}mark.e{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 static json_int_t count_of(const json_t *docs, const char *key, json_int_t fallback)
