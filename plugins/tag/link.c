@@ -13,7 +13,7 @@
 typedef struct alias {
     const char *label;
     float conf;
-    const char *canon; /* borrowed from the text or a mention */
+    char *canon;       /* owned copy: mentions' canonicals change during linking */
     size_t canon_len;
     int weak; /* an ordinary word too ("Major"): matches only mid-sentence */
 } alias_t;
@@ -44,7 +44,9 @@ static const alias_t *find(linker_t *l, const char *s, size_t n)
     return v ? &l->al[(uintptr_t)v - 1] : NULL;
 }
 
-/* Records key -> (label, canonical) unless a surer record exists. */
+/* Records key -> (label, canonical). The surer record decides the label;
+ * among records of that label the longest canonical (the fullest name)
+ * wins. */
 static dp_status put(linker_t *l, const char *s, size_t n, const char *label, float conf,
                      const char *canon, size_t canon_len, int weak)
 {
@@ -53,26 +55,38 @@ static dp_status put(linker_t *l, const char *s, size_t n, const char *label, fl
     if (!k)
         return DP_OK;
     void *v = dp_map_get(l->map, key, k);
-    if (v) {
-        alias_t *a = &l->al[(uintptr_t)v - 1];
-        if (conf > a->conf || (conf == a->conf && canon_len > a->canon_len)) {
-            a->label = label;
+    alias_t *a = v ? &l->al[(uintptr_t)v - 1] : NULL;
+    if (a && label != a->label && conf <= a->conf)
+        return DP_OK;
+    if (a && label == a->label && canon_len <= a->canon_len) {
+        if (conf > a->conf)
             a->conf = conf;
-            a->canon = canon;
-            a->canon_len = canon_len;
-            a->weak = weak;
-        }
+        return DP_OK;
+    }
+    char *copy = dp_strndup(canon, canon_len);
+    if (!copy)
+        return DP_ENOMEM;
+    if (a) {
+        if (label != a->label || conf > a->conf)
+            a->conf = conf;
+        a->label = label;
+        dp_free(a->canon);
+        a->canon = copy;
+        a->canon_len = canon_len;
+        a->weak = weak;
         return DP_OK;
     }
     if (l->nal == l->capal) {
         size_t cap = l->capal ? l->capal * 2 : 64;
         alias_t *na = dp_realloc(l->al, cap * sizeof *na);
-        if (!na)
+        if (!na) {
+            dp_free(copy);
             return DP_ENOMEM;
+        }
         l->al = na;
         l->capal = cap;
     }
-    l->al[l->nal] = (alias_t){label, conf, canon, canon_len, weak};
+    l->al[l->nal] = (alias_t){label, conf, copy, canon_len, weak};
     l->nal++;
     return dp_map_put(l->map, key, k, (void *)(uintptr_t)l->nal);
 }
@@ -269,6 +283,8 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
 
 fail:
     dp_free(inside);
+    for (size_t i = 0; i < l.nal; i++)
+        dp_free(l.al[i].canon);
     dp_free(l.al);
     dp_map_free(l.map);
     return rc;
