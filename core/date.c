@@ -28,25 +28,36 @@
  *
  * Each entry is a '|'-separated list of lower-case names. A leading '^'
  * means the name counts only when the text capitalises it: the English
- * "May" and "March" are also an ordinary verb and noun. Abbreviations that
- * are common words in some language ("ago", "gen", "set") are left out. */
+ * "May" and "March" are also an ordinary verb and noun, the Portuguese
+ * "out" an English word. Abbreviations that are common words in some
+ * language ("ago", "gen", "set", the Polish "sie", "lip") are left out. */
 static const char *const k_month_names[12] = {
-    /* en | de | fr | es | it | pt | nl | ru (nominative and genitive) */
-    "january|jan|januar|jän|janvier|janv|enero|ene|gennaio|janeiro|januari|январь|января|янв",
+    /* en | de | fr | es | it | pt | nl | sv, da, nb | ru | uk | pl | cs | tr | ro
+     * (nominative and genitive where the language inflects them) */
+    "january|jan|januar|jän|janvier|janv|enero|ene|gennaio|janeiro|januari|январь|января|янв|"
+    "січень|січня|styczeń|stycznia|leden|ledna|ocak|ianuarie",
     "february|feb|februar|février|fevrier|févr|fevr|febrero|febbraio|fevereiro|fev|februari|"
-    "февраль|февраля|фев",
-    "^march|mar|märz|maerz|mrz|mars|marzo|março|marco|maart|март|марта|мар",
-    "april|apr|avril|avr|abril|abr|aprile|апрель|апреля|апр",
-    "^may|mai|mayo|maggio|maio|mei|май|мая",
-    "june|jun|juni|juin|junio|giugno|junho|июнь|июня|июн",
-    "july|jul|juli|juillet|juil|julio|luglio|julho|июль|июля|июл",
-    "august|aug|août|aout|agosto|augustus|август|августа|авг",
+    "февраль|февраля|фев|лютий|лютого|luty|lutego|únor|února|şubat|subat|februarie",
+    "^march|mar|märz|maerz|mrz|mars|marzo|março|marco|maart|marts|март|марта|мар|березень|"
+    "березня|marzec|marca|březen|března|mart|martie",
+    "april|apr|avril|avr|abril|abr|aprile|апрель|апреля|апр|квітень|квітня|kwiecień|kwietnia|"
+    "duben|dubna|nisan|aprilie",
+    "^may|mai|mayo|maggio|maio|mei|maj|май|мая|травень|травня|maja|květen|května|mayıs|mayis",
+    "june|jun|juni|juin|junio|giugno|junho|июнь|июня|июн|червень|червня|czerwiec|czerwca|"
+    "červen|června|haziran|iunie",
+    "july|jul|juli|juillet|juil|julio|luglio|julho|июль|июля|июл|липень|липня|lipiec|lipca|"
+    "červenec|července|temmuz|iulie",
+    "august|aug|août|aout|agosto|augustus|augusti|август|августа|авг|серпень|серпня|sierpień|"
+    "sierpnia|srpen|srpna|ağustos|agustos",
     "september|sept|sep|septembre|septiembre|setiembre|settembre|setembro|сентябрь|сентября|сен|"
-    "сент",
-    "october|oct|oktober|okt|octobre|octubre|ottobre|outubro|out|октябрь|октября|окт",
-    "november|nov|novembre|noviembre|novembro|ноябрь|ноября|ноя",
-    "december|dec|dezember|dez|décembre|decembre|déc|diciembre|dic|dicembre|dezembro|"
-    "декабрь|декабря|дек",
+    "сент|вересень|вересня|wrzesień|września|září|eylül|eylul|septembrie",
+    "october|oct|oktober|okt|octobre|octubre|ottobre|outubro|^out|октябрь|октября|окт|жовтень|"
+    "жовтня|październik|października|říjen|října|ekim|octombrie",
+    "november|nov|novembre|noviembre|novembro|ноябрь|ноября|ноя|листопад|листопада|listopad|"
+    "listopada|listopadu|kasım|kasim|noiembrie",
+    "december|dec|dezember|dez|décembre|decembre|déc|diciembre|dic|dicembre|dezembro|desember|"
+    "декабрь|декабря|дек|грудень|грудня|grudzień|grudnia|prosinec|prosince|aralık|aralik|"
+    "decembrie",
 };
 
 static const char *const k_weekday_names[7] = {
@@ -586,6 +597,19 @@ static size_t skip_date_glue(const char *s, size_t len, size_t i, bool allow_com
     return skip_spaces(s, len, i);
 }
 
+/* Whether s[i..] is the Chinese/Japanese or Korean marker of a year
+ * (which 0: 年, 년), a month (1: 月, 월) or a day (2: 日, 일); each is 3 bytes. */
+static bool cjk_marker(const char *s, size_t len, size_t i, int which) {
+    static const char *const k_markers[3][2] = {
+        {"\xe5\xb9\xb4", "\xeb\x85\x84"},
+        {"\xe6\x9c\x88", "\xec\x9b\x94"},
+        {"\xe6\x97\xa5", "\xec\x9d\xbc"},
+    };
+    if (i + 3 > len)
+        return false;
+    return memcmp(s + i, k_markers[which][0], 3) == 0 || memcmp(s + i, k_markers[which][1], 3) == 0;
+}
+
 /* A four-digit year (1800-2199) at s[i], with an optional Russian "г."; or,
  * with two_digit, a two-digit one read as 20YY. */
 static bool parse_year(const char *s, size_t len, size_t i, bool two_digit, int *year,
@@ -604,7 +628,7 @@ static bool parse_year(const char *s, size_t len, size_t i, bool two_digit, int 
         size_t w;
         /* CJK "2020年" and Russian "2020г." go on without a space. */
         if (!match_word_in(s, len, j, k_year_suffixes, &w) &&
-            !(j + 2 < len && memcmp(s + j, "\xe5\xb9\xb4", 3) == 0))
+            !cjk_marker(s, len, j, 0))
             return false;
     }
     size_t sp = skip_spaces(s, len, j), w;
@@ -769,23 +793,24 @@ static bool parse_year_first(const char *s, size_t len, size_t i, found_t *f, si
     if (k != 4 || y < 1800 || y > 2199)
         return false;
     size_t j = i + 4;
-    if (j + 3 <= len && memcmp(s + j, "\xe5\xb9\xb4", 3) == 0) {
+    if (cjk_marker(s, len, j, 0)) {
         int m, d;
-        size_t a = j + 3;
+        size_t a = skip_spaces(s, len, j + 3);
         size_t km = read_digits(s, len, a, &m);
-        if (km < 1 || km > 2 || a + km + 3 > len || memcmp(s + a + km, "\xe6\x9c\x88", 3) != 0)
+        if (km < 1 || km > 2 || !cjk_marker(s, len, a + km, 1) || m < 1 || m > 12)
             return false;
         a += km + 3;
-        size_t kd = read_digits(s, len, a, &d);
+        size_t b = skip_spaces(s, len, a);
+        size_t kd = read_digits(s, len, b, &d);
         f->year = y;
         f->month = m;
         f->day = 0;
-        if (kd >= 1 && kd <= 2 && a + kd + 3 <= len && memcmp(s + a + kd, "\xe6\x97\xa5", 3) == 0) {
+        if (kd >= 1 && kd <= 2 && cjk_marker(s, len, b + kd, 2)) {
             f->day = d;
-            a += kd + 3;
+            a = b + kd + 3;
         }
         *end = a;
-        return m >= 1 && m <= 12;
+        return true;
     }
     if (j >= len || (s[j] != '-' && s[j] != '/' && s[j] != '.'))
         return false;

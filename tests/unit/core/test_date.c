@@ -199,6 +199,13 @@ static void test_ranges_and_languages(void **state)
         {NULL, "3 marzo 2021", "2021-03-03", NULL},
         {NULL, "3 maart 2021", "2021-03-03", NULL},
         {NULL, "3 марта 2021 г.", "2021-03-03", NULL},
+        {NULL, "3 березня 2021 року", "2021-03-03", NULL},
+        {NULL, "piątek, 3 września 2021", "2021-09-03", NULL},
+        {NULL, "3. září 2021", "2021-09-03", NULL},
+        {NULL, "3 Eylül 2021", "2021-09-03", NULL},
+        {NULL, "3 septembrie 2021", "2021-09-03", NULL},
+        {NULL, "2021년 9월 3일", "2021-09-03", NULL},
+        {NULL, "sold out 2020 tickets", NULL, NULL},
     };
     RUN(cases);
 }
