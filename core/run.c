@@ -588,6 +588,13 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
         item_t *item = dp__reorder_take(run.reorder, 100, NULL);
         if (!item)
             continue;
+        if (stop_flag) {
+            /* An interrupt wins over anything that arrived meanwhile: no
+             * bundle may be completed (renamed into place) after it. */
+            item_free(item);
+            interrupted = true;
+            break;
+        }
         if (item->kind == ITEM_END) {
             item_free(item);
             break;
