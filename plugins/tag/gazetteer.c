@@ -47,7 +47,7 @@ static const struct {
     {"particle", TAG_GZ_PARTICLE},   {"org_link", TAG_GZ_ORG_LINK},
     {"org_and", TAG_GZ_ORG_AND},     {"article", TAG_GZ_ARTICLE},
     {"person_verb", TAG_GZ_PERSON_VERB}, {"loc_prep", TAG_GZ_LOC_PREP},
-    {"loc_prefix", TAG_GZ_LOC_PREFIX},
+    {"loc_prefix", TAG_GZ_LOC_PREFIX}, {"org_under", TAG_GZ_ORG_UNDER},
 };
 
 tag_gaz_t *tag_gaz_new(void)

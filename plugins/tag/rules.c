@@ -176,6 +176,48 @@ static int before_number(const rules_t *r, size_t b)
            (tf(r, b) & TAG_TOK_NUM);
 }
 
+/* "Mazar-e-Sharif-Herat", "Hairaton-Mazar-e-Sharif": two places joined by a
+ * hyphen in one token. When one side is a known place and the other a
+ * capitalised name (not a nationality: "Franco-German"), both are places.
+ * Returns 1 when it emitted them. */
+static int hyphen_places(rules_t *r, size_t i, dp_status *rc)
+{
+    const tag_tok_t *t = &r->toks->v[i];
+    const char *s = r->text + t->start;
+    size_t n = t->end - t->start;
+    for (size_t p = 1; p + 1 < n; p++) {
+        if (s[p] != '-' || !(s[p + 1] >= 'A' && s[p + 1] <= 'Z'))
+            continue;
+        const tag_gaz_entry_t *l = tag_gaz_lookup(r->gaz, s, p);
+        const tag_gaz_entry_t *rt = tag_gaz_lookup(r->gaz, s + p + 1, n - p - 1);
+        uint32_t lf = l ? l->flags : 0, rf = rt ? rt->flags : 0;
+        if (!((lf | rf) & TAG_GZ_PLACE) || ((lf | rf) & TAG_GZ_NATIONALITY))
+            continue;
+        if (((lf & TAG_GZ_COMMON) && !(lf & TAG_GZ_PLACE)) ||
+            ((rf & TAG_GZ_COMMON) && !(rf & TAG_GZ_PLACE)))
+            continue;
+        char *lc = NULL, *rc2 = NULL;
+        if ((lf & TAG_GZ_PLACE) && l->place_canon && !(lc = dp_strdup(l->place_canon)))
+            goto oom;
+        if ((rf & TAG_GZ_PLACE) && rt->place_canon && !(rc2 = dp_strdup(rt->place_canon))) {
+            dp_free(lc);
+            goto oom;
+        }
+        if ((*rc = tag_mentions_push(r->out, t->start, t->start + p, TAG_LOC, 0.7f, lc, NULL, i,
+                                     i + 1))) {
+            dp_free(rc2);
+            return 1;
+        }
+        *rc = tag_mentions_push(r->out, t->start + p + 1, t->end, TAG_LOC, 0.7f, rc2, NULL, i,
+                                i + 1);
+        return 1;
+    oom:
+        *rc = DP_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- classification ------------------------------------------------------- */
 
 static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int depth);
@@ -205,8 +247,8 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
         if (k && a + k == b)
             return DP_OK; /* only a title ("the President") */
         uint32_t f = gzf(r, a);
-        if (f & TAG_GZ_STOP) {
-            a++;
+        if (f & (TAG_GZ_STOP | TAG_GZ_ARTICLE)) {
+            a++; /* "The Shanghai Cooperation Organisation": the article is not the name's */
             continue;
         }
         if ((tf(r, a) & TAG_TOK_SENT_START) && common(r, a)) {
@@ -219,6 +261,10 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
             if ((f & TAG_GZ_GIVEN) && a + 1 < b && !common(r, a + 1))
                 break;
             if ((f & (TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)) && a + 1 < b)
+                break;
+            /* "Global Times invited...": the run is an organisation's name */
+            if (a + 1 < b && (gzf(r, b - 1) & (TAG_GZ_ORG_HEAD | TAG_GZ_ORG_LEGAL)) &&
+                capword(r, b - 1))
                 break;
             a++;
             continue;
@@ -257,7 +303,8 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
                 !(tf(r, a) & TAG_TOK_ALLCAPS) && (tf(r, a) & TAG_TOK_SENT_START))
                 return DP_OK;
             float conf = (f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) ? 0.9f : 0.75f;
-            if (n == 1 && (f & TAG_GZ_COMMON) && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)))
+            if (n == 1 && (f & TAG_GZ_COMMON) && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) &&
+                e->population < 500000)
                 conf = 0.45f; /* "Date", "Split": kept only when linking confirms it */
             return emit(r, a, b, TAG_LOC, conf, e->place_canon);
         }
@@ -353,9 +400,18 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     if (n == 1) {
         uint32_t t = tf(r, a);
         size_t tlen = r->toks->v[a].end - r->toks->v[a].start;
-        if ((t & TAG_TOK_ALLCAPS) && tlen <= 6 && !(t & TAG_TOK_HEADLINE) &&
-            !(f0 & (TAG_GZ_COMMON | TAG_GZ_STOP)))
-            return emit(r, a, b, TAG_ORG, 0.6f, NULL); /* an acronym */
+        /* An acronym; an ordinary word in capitals inside a normal line is
+         * one too ("WHO", "CIS"), unless its neighbours shout as well. */
+        int shouting = (a > 0 && (tf(r, a - 1) & TAG_TOK_ALLCAPS) && joined(r, a - 1)) ||
+                       (b < r->toks->n && (tf(r, b) & TAG_TOK_ALLCAPS) && joined(r, b - 1));
+        if ((t & TAG_TOK_ALLCAPS) && tlen <= 6 && !(t & TAG_TOK_HEADLINE) && !(f0 & TAG_GZ_STOP) &&
+            (!(f0 & TAG_GZ_COMMON) || (tlen >= 3 && !shouting)))
+            return emit(r, a, b, TAG_ORG, 0.6f, NULL);
+        if (!(t & TAG_TOK_HEADLINE)) {
+            dp_status rc = DP_OK;
+            if (hyphen_places(r, a, &rc) || rc)
+                return rc;
+        }
         if ((t & TAG_TOK_INITIAL) && tlen >= 4 && !(t & TAG_TOK_HEADLINE) && !(f0 & TAG_GZ_STOP))
             return emit(r, a, b, TAG_ORG, 0.6f, NULL); /* a dotted acronym ("U.N.") */
         if (common(r, a) || (f0 & (TAG_GZ_TITLE | TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)))
@@ -381,6 +437,14 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     }
     if (nationality)
         return DP_OK;
+    /* "SCO RATS": acronyms side by side name one body. */
+    int all_acronyms = n <= 3;
+    for (size_t i = a; i < b && all_acronyms; i++)
+        if (!(tf(r, i) & TAG_TOK_ALLCAPS) || (gzf(r, i) & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) ||
+            r->toks->v[i].end - r->toks->v[i].start > 6)
+            all_acronyms = 0;
+    if (all_acronyms && !(tf(r, a) & TAG_TOK_HEADLINE))
+        return emit(r, a, b, TAG_ORG, 0.6f, NULL);
     if (mixed && !(tf(r, a) & TAG_TOK_HEADLINE)) {
         /* "Russia MGIMO" (a line break between them): a country or an
          * acronym does not belong to a person's name; take each alone. */
@@ -427,12 +491,15 @@ static int run_has_head(rules_t *r, size_t a, size_t b)
     return 0;
 }
 
+static size_t chain_end(rules_t *r, size_t a, size_t b);
+
 /* Extends a run with "of/for ... [the] Name" after an organisation or place
  * head, and "and" inside such a chain when its left side is a single
  * ordinary word ("Ministry of Trade and Industry"). */
 static size_t chain_end(rules_t *r, size_t a, size_t b)
 {
-    if (!run_has_head(r, a, b))
+    if (!run_has_head(r, a, b) && !(b < r->toks->n && (gzf(r, b) & TAG_GZ_ORG_LINK) &&
+                                    (gzf(r, b - 1) & TAG_GZ_LOC_HEAD)))
         return b;
     for (;;) {
         size_t j = b;
@@ -457,11 +524,33 @@ static size_t chain_end(rules_t *r, size_t a, size_t b)
                 break;
             }
         }
-        /* "... Trade and Industry" */
-        if (e == j + 1 && common(r, j) && e < r->toks->n && joined(r, e - 1) &&
-            (gzf(r, e) & TAG_GZ_ORG_AND) && joined(r, e) && capword(r, e + 1))
-            e = run_end(r, e + 1);
+        /* "... Trade and Industry", "... World Economy and Politics" */
+        if (e < r->toks->n && joined(r, e - 1) && (gzf(r, e) & TAG_GZ_ORG_AND) && joined(r, e) &&
+            capword(r, e + 1) && !(tf(r, e + 1) & TAG_TOK_HEADLINE)) {
+            size_t e2 = run_end(r, e + 1);
+            if ((e == j + 1 && common(r, j)) || (e2 == e + 2 && common(r, e + 1)))
+                e = e2;
+        }
         b = e;
+        /* "Institute for Strategic Studies under the President of the
+         * Republic of Tajikistan": the official name goes on. */
+        if (b + 3 < r->toks->n && joined(r, b - 1) && (gzf(r, b) & TAG_GZ_ORG_UNDER) &&
+            (tf(r, b) & TAG_TOK_LOWER) && joined(r, b) && (gzf(r, b + 1) & TAG_GZ_ARTICLE) &&
+            joined(r, b + 1)) {
+            size_t k = title_at(r, b + 2, r->toks->n);
+            size_t q = b + 2 + k;
+            if (k && q + 1 < r->toks->n && joined(r, q - 1) && (gzf(r, q) & TAG_GZ_ORG_LINK) &&
+                (tf(r, q) & TAG_TOK_LOWER)) {
+                size_t z = q + 1;
+                if (z < r->toks->n && joined(r, z - 1) && (gzf(r, z) & TAG_GZ_ARTICLE) &&
+                    (tf(r, z) & TAG_TOK_LOWER))
+                    z++;
+                if (z < r->toks->n && joined(r, z - 1) && capword(r, z)) {
+                    b = chain_end(r, z, run_end(r, z));
+                    break;
+                }
+            }
+        }
     }
     return b;
 }
@@ -612,6 +701,16 @@ dp_status tag_rules_find(const char *text, size_t len, tag_toks_t *toks, const t
             size_t e = run_end(&r, k);
             if (e > line_end)
                 e = line_end;
+            /* "Information and Analytical Center ...", "Research and
+             * Development Bank": an ordinary word joined by "and" to a run
+             * that holds an organisation head. */
+            if (e == k + 1 && common(&r, k) && e + 1 < line_end && joined(&r, k) &&
+                (gzf(&r, e) & TAG_GZ_ORG_AND) && (tf(&r, e) & TAG_TOK_LOWER) && joined(&r, e) &&
+                capword(&r, e + 1)) {
+                size_t e2 = run_end(&r, e + 1);
+                if (run_has_head(&r, e + 1, e2))
+                    e = e2;
+            }
             e = chain_end(&r, k, e);
             rc = classify(&r, k, e, 0, 0);
             k = e;

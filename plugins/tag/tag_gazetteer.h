@@ -38,7 +38,8 @@ enum {
     TAG_GZ_ARTICLE = 1u << 20,
     TAG_GZ_PERSON_VERB = 1u << 21,
     TAG_GZ_LOC_PREP = 1u << 22,
-    TAG_GZ_LOC_PREFIX = 1u << 23 /* "North", "West": before a place's name */
+    TAG_GZ_LOC_PREFIX = 1u << 23, /* "North", "West": before a place's name */
+    TAG_GZ_ORG_UNDER = 1u << 24   /* "under" in "Institute ... under the President of ..." */
 };
 
 #define TAG_GZ_PLACE (TAG_GZ_COUNTRY | TAG_GZ_SUBDIV | TAG_GZ_CITY | TAG_GZ_REGION | TAG_GZ_LOC)
