@@ -171,6 +171,21 @@ def run_all(tmp):
         check("out-of-tree wordcount (PARALLEL): -j 1 and -j 2 give the same bytes (meta.%s)" % field,
               outs[0] == outs[1] and outs[0] != "", "outputs differ")
 
+    # The config's plugin_path, relative to the config's folder, is the
+    # other way to point docpipe at a plugin folder (no variable set).
+    cfgdir = os.path.join(tmp, "configs")
+    os.makedirs(cfgdir)
+    rel = os.path.join(cfgdir, "chain.json")
+    with open(rel, "w") as fh:
+        json.dump({"plugin_path": "../myplugins",
+                   "stages": [{"plugin": "wordcount"},
+                              {"plugin": "export", "options": {"format": "jsonl", "path": "-"}}]}, fh)
+    rc, out, err = sh([binary, "run", "-c", rel, "--quiet", SAMPLE], cwd=work)
+    docs = [json.loads(line) for line in out.splitlines() if line.strip()] if rc == 0 else []
+    check("plugin_path \"../myplugins\" in the config (resolved against its folder) loads wordcount",
+          len(docs) == 5 and all(isinstance(d["meta"].get("words"), int) for d in docs),
+          "exit %d, %d documents: %s" % (rc, len(docs), err[-300:]))
+
     bad = os.path.join(tmp, "bad.json")
     with open(bad, "w") as fh:
         json.dump({"stages": [{"plugin": "wordcount", "options": {"field": 3}},
