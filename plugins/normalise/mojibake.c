@@ -148,7 +148,7 @@ static size_t badness(const int32_t *s, size_t n)
             bad++;
             continue;
         }
-        if (c == 0xFFFD && i > 0 && s[i - 1] >= 0x80 && s[i - 1] < 0x10000 &&
+        if (c == 0xFFFD && i > 0 && s[i - 1] >= 0xC0 && s[i - 1] < 0x250 &&
             ((lead_any[s[i - 1] >> 3] >> (s[i - 1] & 7)) & 1u)) {
             bad++;
             continue;
@@ -176,8 +176,8 @@ static size_t badness(const int32_t *s, size_t n)
                 break;
             }
         }
-        if (is_lead(byte_of(E_MAC, c)) && is_cont(byte_of(E_MAC, d)) && symbolish(d) &&
-            !is_letter(c))
+        if (is_lead(byte_of(E_MAC, c)) && is_cont(byte_of(E_MAC, d)) && !is_letter(c) &&
+            (symbolish(d) || is_letter(d)))
             mac++;
     }
     return bad + (mac >= 2 ? mac : 0);
@@ -186,7 +186,7 @@ static size_t badness(const int32_t *s, size_t n)
 /* Whether a decoded code point is plausible where it stands. */
 static bool plausible(int32_t cp, int32_t before, int32_t after)
 {
-    if (cp == 0xFFFD)
+    if (cp == 0xFFFD || is_c1(cp)) /* C1: a middle layer of mojibake of mojibake */
         return true;
     utf8proc_category_t k = utf8proc_category(cp);
     if (k == UTF8PROC_CATEGORY_CC || k == UTF8PROC_CATEGORY_CN || k == UTF8PROC_CATEGORY_CO ||
@@ -198,7 +198,11 @@ static bool plausible(int32_t cp, int32_t before, int32_t after)
     if (cp >= 0x0250 && cp <= 0x02FF) /* IPA and spacing modifiers */
         return cp == 0x02BC || cp == 0x02C6 || cp == 0x02C7 || cp == 0x02DC ||
                (cp >= 0x02D8 && cp <= 0x02DD);
-    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0530 && cp <= 0x05CF) ||
+    if (cp >= 0x0300 && cp <= 0x036F) /* a combining accent needs a Latin base */
+        return before >= 0 && before < 0x250 && is_letter(before);
+    if (k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_MC || k == UTF8PROC_CATEGORY_ME)
+        return before >= 0x250 && is_letter(before); /* a vowel sign after its letter */
+    if ((cp >= 0x0530 && cp <= 0x05CF) ||
         (cp >= 0x0700 && cp <= 0x08FF) || (cp >= 0x1D00 && cp <= 0x1DFF))
         return false;
     bool cjk = (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x2E80 && cp <= 0x9FFF) ||
@@ -256,10 +260,15 @@ static bool read_seq(int e, const int32_t *s, size_t n, size_t i, int32_t *cp, s
         if (j >= n)
             return false;
         int32_t c = s[j];
-        if (c == 0xFFFD || (c == '?' && t == k && t >= 2)) {
-            /* a byte lost to a replacement character or a question mark */
+        if ((c == 0xFFFD && (t >= 2 || (s[i] >= 0xC0 && s[i] < 0x250))) ||
+            (c == '?' && t == k && t >= 2)) {
+            /* A byte lost to a replacement character (or a question mark):
+             * the sequence stands for U+FFFD, with what is left of it. */
+            j++;
+            for (t++; t <= k && j < n && c != '?' && is_cont(byte_of(e, s[j])); t++)
+                j++;
             *cp = 0xFFFD;
-            *end = j + 1;
+            *end = j;
             return true;
         }
         if (c == ' ' && e != E_MAC &&
@@ -333,10 +342,17 @@ static size_t fix_round(int e, const cpbuf_t *in, cpbuf_t *out, dp_status *rc)
         if (s[i] >= 0x80 && read_seq(e, s, n, i, &cp, &end, &sp)) {
             int32_t before = out->n ? out->v[out->n - 1] : -1;
             int32_t after = end < n ? s[end] : -1;
+            int32_t c3;
+            size_t e3;
+            bool sp3;
+            if (end < n && s[end] >= 0x80 && read_seq(e, s, n, end, &c3, &e3, &sp3))
+                after = -1; /* mojibake follows: no context to judge by */
             bool ok = plausible(cp, before, after);
             /* A lead that is not a letter ("×", "√") needs a neighbour
-             * that is mojibake too: "5×£35" is a price, "×¢×‘" Hebrew. */
-            if (ok && !is_letter(s[i]) && !prev_seq) {
+             * that is mojibake too: "5×£35" is a price, "×¢×‘" Hebrew.
+             * (MacRoman's leads are all symbols; its badness asks for two
+             * odd pairs instead.) */
+            if (ok && e != E_MAC && !is_letter(s[i]) && !prev_seq) {
                 int32_t c2;
                 size_t e2;
                 bool sp2;
@@ -391,7 +407,9 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
             if (!k)
                 continue;
             size_t b = badness(cand->v, cand->n);
-            if (b < bbest) {
+            /* A round may leave as many odd pairs while it peels a layer
+             * (mojibake of mojibake); it always shortens the line. */
+            if (b < bbest || (b == bcur && !nbest && cand->n < cur->n)) {
                 cpbuf_t t = *best;
                 *best = *cand;
                 *cand = t;
@@ -408,8 +426,17 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
         seqs += nbest;
         rounds++;
     }
+    /* C1 controls left over stand for windows-1252 punctuation ("parlé\x85"). */
+    for (size_t k = 0; k < cur->n; k++) {
+        int32_t c = cur->v[k];
+        if (is_c1(c) && dec_tab[E_1252][c - 0x80] != c) {
+            cur->v[k] = dec_tab[E_1252][c - 0x80];
+            seqs++;
+        }
+    }
     /* Keep the repair only when it removed (nearly) all the oddities. */
-    bool accept = rounds > 0 && (bcur == 0 || bcur * 4 <= b0);
+    size_t bfinal = rounds ? badness(cur->v, cur->n) : b0;
+    bool accept = rounds > 0 && bfinal < b0 && (bfinal == 0 || bfinal * 10 <= b0);
     if (!accept) {
         cur->n = 0;
         i = 0;
@@ -419,13 +446,12 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
                 return rc;
         }
         seqs = 0;
-    }
-    /* C1 controls left over stand for windows-1252 punctuation ("parlé\x85"). */
-    for (size_t k = 0; k < cur->n; k++) {
-        int32_t c = cur->v[k];
-        if (is_c1(c) && dec_tab[E_1252][c - 0x80] != c) {
-            cur->v[k] = dec_tab[E_1252][c - 0x80];
-            seqs++;
+        for (size_t k = 0; k < cur->n; k++) {
+            int32_t c = cur->v[k];
+            if (is_c1(c) && dec_tab[E_1252][c - 0x80] != c) {
+                cur->v[k] = dec_tab[E_1252][c - 0x80];
+                seqs++;
+            }
         }
     }
     if (!seqs)
