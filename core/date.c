@@ -13,6 +13,7 @@
  * "2.10.3", phone numbers, "41.2 million") are refused. */
 #include "docpipe/date.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -168,6 +169,23 @@ static size_t read_word(const char *s, size_t len, size_t i, char *lower, size_t
     bool first = true, caps = true;
     *capital = false;
     for (;;) {
+        if (i < len && (unsigned char)s[i] < 0x80) {
+            /* ASCII fast path: most words of most texts. */
+            char c = s[i];
+            bool up = c >= 'A' && c <= 'Z';
+            if (!up && !(c >= 'a' && c <= 'z'))
+                break;
+            if (o + 2 > cap)
+                return 0;
+            if (up && first)
+                *capital = true;
+            if (!up)
+                caps = false;
+            lower[o++] = up ? (char)(c + 32) : c;
+            i++;
+            first = false;
+            continue;
+        }
         int32_t cp = cp_at(s, len, i, &n);
         if (!is_letter(cp))
             break;
@@ -290,32 +308,117 @@ static bool match_word_in(const char *s, size_t len, size_t i, const char *list,
 }
 
 /* A month name (or abbreviation, with an optional full stop) at s[i]. */
+/* The month and weekday names, indexed once per process in a small hash
+ * table: looking every word of a text up in the lists above one by one made
+ * dp_date_find crawl (under 1 MB/s); the index keeps it a hash and a compare
+ * per word. Built under pthread_once, read-only afterwards. */
+enum { NAME_SLOTS = 1024, NAME_MAX_BYTES = 32 };
+typedef struct name_entry {
+    char name[NAME_MAX_BYTES];
+    uint8_t len;
+    uint8_t used;
+    int8_t month;      /* 1-12, 0 when not a month name */
+    uint8_t month_cap; /* the month name counts only capitalised ('^') */
+    uint8_t weekday;   /* a weekday name */
+} name_entry_t;
+static name_entry_t g_names[NAME_SLOTS];
+static pthread_once_t g_names_once = PTHREAD_ONCE_INIT;
+
+static uint32_t name_hash(const char *w, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)w[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static name_entry_t *name_slot(const char *w, size_t n) {
+    size_t i = name_hash(w, n) & (NAME_SLOTS - 1);
+    for (size_t probes = 0; probes < NAME_SLOTS; probes++, i = (i + 1) & (NAME_SLOTS - 1)) {
+        name_entry_t *e = &g_names[i];
+        if (!e->used || (e->len == n && memcmp(e->name, w, n) == 0))
+            return e;
+    }
+    return NULL;
+}
+
+/* Adds every name of a '|' list: as month m (1-12) or, with m == 0, as a
+ * weekday. Names too long for an entry cannot occur (read_word would not
+ * return them) and are skipped. */
+static void index_list(const char *list, int m) {
+    const char *p = list;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t nl = bar ? (size_t)(bar - p) : strlen(p);
+        bool need_cap = *p == '^';
+        const char *name = need_cap ? p + 1 : p;
+        size_t n = need_cap ? nl - 1 : nl;
+        name_entry_t *e = n < NAME_MAX_BYTES ? name_slot(name, n) : NULL;
+        if (e) {
+            if (!e->used) {
+                e->used = 1;
+                memcpy(e->name, name, n);
+                e->len = (uint8_t)n;
+            }
+            if (m > 0) {
+                e->month = (int8_t)m;
+                e->month_cap = need_cap;
+            } else {
+                e->weekday = 1;
+            }
+        }
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+}
+
+static void build_name_index(void) {
+    for (int m = 0; m < 12; m++)
+        index_list(k_month_names[m], m + 1);
+    for (int d = 0; d < 7; d++)
+        index_list(k_weekday_names[d], 0);
+}
+
+static const name_entry_t *lookup_name(const char *w) {
+    pthread_once(&g_names_once, build_name_index);
+    size_t n = strlen(w);
+    if (n == 0 || n >= NAME_MAX_BYTES)
+        return NULL;
+    const name_entry_t *e = name_slot(w, n);
+    return e && e->used ? e : NULL;
+}
+
+/* A month name (or abbreviation, with an optional full stop) at s[i]; with
+ * weak not NULL a name marked '^' also counts in lower case, and *weak says
+ * whether that was needed. */
 static int match_month(const char *s, size_t len, size_t i, size_t *end, bool *abbrev,
                        bool *weak) {
-    char w[48];
+    char w[NAME_MAX_BYTES];
     bool cap, caps;
     size_t n = read_word(s, len, i, w, sizeof w, &cap, &caps);
     if (n == 0)
         return 0;
-    for (int m = 0; m < 12; m++) {
-        bool strict = in_list(k_month_names[m], w, cap);
-        if (strict || (weak && in_list(k_month_names[m], w, true))) {
-            if (weak)
-                *weak = !strict;
-            size_t j = i + n;
-            if (abbrev)
-                *abbrev = n <= 4;
-            if (j < len && s[j] == '.')
-                j++;
-            *end = j;
-            return m + 1;
-        }
-    }
-    return 0;
+    const name_entry_t *e = lookup_name(w);
+    if (!e || !e->month)
+        return 0;
+    bool strict = !e->month_cap || cap;
+    if (!strict && !weak)
+        return 0;
+    if (weak)
+        *weak = !strict;
+    size_t j = i + n;
+    if (abbrev)
+        *abbrev = n <= 4;
+    if (j < len && s[j] == '.')
+        j++;
+    *end = j;
+    return e->month;
 }
 
 static bool match_weekday(const char *s, size_t len, size_t i, size_t *end) {
-    char w[48];
+    char w[NAME_MAX_BYTES];
     bool cap, caps;
     size_t n = read_word(s, len, i, w, sizeof w, &cap, &caps);
     if (n == 0)
@@ -324,16 +427,14 @@ static bool match_weekday(const char *s, size_t len, size_t i, size_t *end) {
      * so that "do" and "so" in English text are not weekdays. */
     if (n <= 2 && !cap)
         return false;
-    for (int d = 0; d < 7; d++) {
-        if (in_list(k_weekday_names[d], w, cap)) {
-            size_t j = i + n;
-            if (j < len && s[j] == '.')
-                j++;
-            *end = j;
-            return true;
-        }
-    }
-    return false;
+    const name_entry_t *e = lookup_name(w);
+    if (!e || !e->weekday)
+        return false;
+    size_t j = i + n;
+    if (j < len && s[j] == '.')
+        j++;
+    *end = j;
+    return true;
 }
 
 /* "am", "pm", "a.m.", "p.m.", "a. m." at s[i]: returns 1 for am, 2 for pm. */
@@ -901,6 +1002,13 @@ static bool parse_date_plain(const char *s, size_t len, size_t j, found_t *f, si
 
 static bool parse_date_core(const char *s, size_t len, size_t i, found_t *f, size_t *end) {
     size_t w;
+    if (!is_digit_at(s, len, i)) {
+        /* Most words are neither a weekday nor a month: one look-up ends it. */
+        char word[NAME_MAX_BYTES];
+        bool cap, caps;
+        if (read_word(s, len, i, word, sizeof word, &cap, &caps) == 0 || !lookup_name(word))
+            return false;
+    }
     if (match_weekday(s, len, i, &w)) {
         size_t j = skip_spaces(s, len, w);
         if (j < len && s[j] == ',')
@@ -1064,6 +1172,11 @@ dp_status dp_date_find(const char *s, size_t len, const dp_date_t *ref, dp_date_
                 *end = e;
             return DP_OK;
         }
+        /* No date starts inside a word: skip the rest of its ASCII part. */
+        while (i + 1 < len && ((s[i + 1] >= 'a' && s[i + 1] <= 'z') ||
+                               (s[i + 1] >= 'A' && s[i + 1] <= 'Z') ||
+                               (s[i + 1] >= '0' && s[i + 1] <= '9')))
+            i++;
     }
     return DP_ENOTFOUND;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "docpipe/alloc.h"
 #include "docpipe/date.h"
@@ -337,6 +338,36 @@ static void test_bad_input(void **state)
     assert_int_equal(dp_date_find(NULL, 0, NULL, &d, &a, &b), DP_EINVAL);
 }
 
+/* The name index is built on first use: several threads starting at once
+ * must all see it complete (run under ThreadSanitizer/ASan in CI). */
+static void *find_in_thread(void *arg)
+{
+    const char *text = "Posted on Tuesday, 29 September 2020 at 10:30 CEST";
+    dp_date_t d;
+    size_t a, b;
+    int *ok = arg;
+    *ok = 1;
+    for (int i = 0; i < 200; i++) {
+        if (dp_date_find(text, strlen(text), NULL, &d, &a, &b) != DP_OK || d.day != 29 ||
+            d.tz_offset_minutes != 120)
+            *ok = 0;
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    pthread_t t[4];
+    int ok[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, find_in_thread, &ok[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(ok[i], 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_ranges_and_languages), cmocka_unit_test(test_not_dates),
         cmocka_unit_test(test_parse_at_start), cmocka_unit_test(test_format),
         cmocka_unit_test(test_parse_iso),     cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
