@@ -704,7 +704,8 @@ dp_status tag_rules_find(const char *text, size_t len, tag_toks_t *toks, const t
             /* "Information and Analytical Center ...", "Research and
              * Development Bank": an ordinary word joined by "and" to a run
              * that holds an organisation head. */
-            if (e == k + 1 && common(&r, k) && e + 1 < line_end && joined(&r, k) &&
+            if ((e == k + 1 || (e == k + 2 && (gzf(&r, k) & TAG_GZ_ARTICLE))) &&
+                common(&r, e - 1) && e + 1 < line_end && joined(&r, e - 1) &&
                 (gzf(&r, e) & TAG_GZ_ORG_AND) && (tf(&r, e) & TAG_TOK_LOWER) && joined(&r, e) &&
                 capword(&r, e + 1)) {
                 size_t e2 = run_end(&r, e + 1);

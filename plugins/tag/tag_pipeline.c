@@ -61,7 +61,8 @@ dp_status tag_run(const tag_gaz_t *gaz, const tag_patterns_t *patterns, const ch
         goto fail;
     /* Sort; drop names of unknown kind (without linking) and overlaps, the
      * earlier and longer mention winning. */
-    qsort(m->v, m->n, sizeof *m->v, by_start);
+    if (m->n > 1)
+        qsort(m->v, m->n, sizeof *m->v, by_start);
     size_t w = 0, last_end = 0;
     for (size_t i = 0; i < m->n; i++) {
         tag_mention_t x = m->v[i];

@@ -61,9 +61,23 @@ static void test_organisations(void **state)
     done();
     run(f, "The Institute for Strategic and Regional Studies under the President of Uzbekistan "
            "and Acme Widgets Ltd signed.");
-    expect(&M, T, "Institute for Strategic and Regional Studies", "ORG");
-    expect(&M, T, "Uzbekistan", "LOC");
+    /* the official name runs on through "under the President of ..." */
+    expect(&M, T, "Institute for Strategic and Regional Studies under the President of Uzbekistan",
+           "ORG");
     expect(&M, T, "Acme Widgets Ltd", "ORG");
+    done();
+    run(f, "The Information and Analytical Center for International Relations and the Ministry "
+           "of Trade and Industry met the Institute of World Economy and Politics.");
+    expect(&M, T, "Information and Analytical Center for International Relations", "ORG");
+    expect(&M, T, "Ministry of Trade and Industry", "ORG");
+    expect(&M, T, "Institute of World Economy and Politics", "ORG");
+    done();
+    run(f, "Global Times invited experts. The SCO RATS and WHO agreed on the Hairaton-Herat line.");
+    expect(&M, T, "Global Times", "ORG");
+    expect(&M, T, "SCO RATS", "ORG");
+    expect(&M, T, "WHO", "ORG");
+    expect(&M, T, "Hairaton", "LOC");
+    expect(&M, T, "Herat", "LOC");
     done();
     /* a place alone, and the same place inside an organisation's name */
     run(f, "Officials in Beijing said the Beijing Municipal Government would pay.");
