@@ -54,6 +54,10 @@ typedef struct shape {
     int32_t last; /* last character that is not a closing quote or bracket */
 } shape_t;
 
+/* Counts words and letters up to MEASURE_WORDS words: no rule looks at
+ * longer paragraphs, which are body text, so long ones cost little. */
+#define MEASURE_WORDS 41
+
 static void measure(const char *t, size_t s, size_t e, shape_t *sh)
 {
     memset(sh, 0, sizeof *sh);
@@ -61,8 +65,8 @@ static void measure(const char *t, size_t s, size_t e, shape_t *sh)
     for (size_t p = s; p < e;) {
         int32_t c = seg_next(t, e, &p);
         bool sp = seg_is_space(c);
-        if (!sp && !in)
-            sh->words++;
+        if (!sp && !in && ++sh->words >= MEASURE_WORDS)
+            break;
         in = !sp;
         if (seg_is_lower(c))
             sh->lower_letters++;
@@ -154,7 +158,8 @@ static bool looks_like_date_line(const seg_lang_t *lang, const char *t, size_t s
 
 static bool cue_matches(const char *t, size_t s, size_t e, const seg_cue_t *cue, size_t *after)
 {
-    if (e - s < cue->len || strncasecmp(t + s, cue->prefix, cue->len) != 0)
+    if (e - s < cue->len || ((t[s] ^ cue->prefix[0]) & ~0x20) != 0 ||
+        strncasecmp(t + s, cue->prefix, cue->len) != 0)
         return false;
     size_t p = s + cue->len;
     if (p < e && t[p] != ' ' && t[p] != ':' && t[p] != '\t')
@@ -178,6 +183,8 @@ seg_para_kind_t seg_para_classify(const seg_lang_t *lang, const char *t, size_t 
 
     shape_t sh;
     measure(t, s, e, &sh);
+    if (sh.words >= MEASURE_WORDS)
+        return SEG_PARA_BODY;
     size_t ncues = 0;
     const seg_cue_t *cues = lang ? seg_lang_cues(lang, &ncues) : NULL;
     for (size_t i = 0; i < ncues; i++) {

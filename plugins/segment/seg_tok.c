@@ -161,6 +161,9 @@ static bool url_char(unsigned char c)
 static size_t url_at(const char *t, size_t p, size_t end)
 {
     size_t n = end - p, q;
+    /* Most words starting with h, f or w are no address: one look first. */
+    if (n < 6 || !(t[p + 3] == ':' || t[p + 3] == '.' || t[p + 4] == ':' || t[p + 5] == ':'))
+        return p;
     if (n > 8 && strncasecmp(t + p, "https://", 8) == 0)
         q = p + 8;
     else if (n > 7 && strncasecmp(t + p, "http://", 7) == 0)
@@ -246,6 +249,13 @@ static size_t word_end(const char *t, size_t p, size_t end, unsigned char k0)
     class_at(t, p, end, &e, &c);
     e = skip_extend(t, e, end);
     while (e < end) {
+        /* ASCII letters and digits need no joiner logic. */
+        unsigned char b = (unsigned char)t[e];
+        if (b < 0x80u && (ascii_class[b] == C_LETTER || ascii_class[b] == C_DIGIT)) {
+            prev = ascii_class[b];
+            e++;
+            continue;
+        }
         unsigned char k = class_at(t, e, end, &q, &c);
         if (is_word_class(k)) {
             prev = k == C_CONNECT ? prev : k;

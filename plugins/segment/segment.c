@@ -331,8 +331,6 @@ static dp_status run(seg_state_t *st, seg_worker_t *w, dp_doc_t *doc)
         if (seg_sentences(lang, st->newline_ends, text, p->start, p->end, &w->sent_scratch,
                           &w->sents) != DP_OK)
             goto nomem;
-        if (st->tokens && seg_tokens(lang, text, p->start, p->end, &w->toks) != DP_OK)
-            goto nomem;
     }
 
     dp_layer_t *pl = dp_doc_add_layer(doc, "paragraph");
@@ -355,15 +353,22 @@ static dp_status run(seg_state_t *st, seg_worker_t *w, dp_doc_t *doc)
     dp_status rc = add_all(st->host, sl, &w->sents, "sentence");
     if (rc != DP_OK)
         return rc;
-    if (tl) {
+    if (!tl)
+        return DP_OK;
+    /* Tokens go in paragraph by paragraph, so the scratch array stays small
+     * and in cache. Their labels are set in place from interned pointers:
+     * dp_layer_add would intern each one again under the interning lock. */
+    for (size_t i = 0; i < w->paras.n; i++) {
+        const seg_range_t *p = &w->paras.v[i];
+        w->toks.n = 0;
+        if (seg_tokens(lang, text, p->start, p->end, &w->toks) != DP_OK)
+            goto nomem;
         size_t before = dp_layer_count(tl);
         if ((rc = add_all(st->host, tl, &w->toks, "token")) != DP_OK)
             return rc;
-        /* Labels are set in place from interned pointers: dp_layer_add would
-         * intern each one again under the interning lock. */
         dp_span_t *spans = dp_layer_spans(tl);
-        for (size_t i = 0; i < w->toks.n; i++)
-            spans[before + i].label = st->token_labels[w->toks.v[i].kind];
+        for (size_t k = 0; k < w->toks.n; k++)
+            spans[before + k].label = st->token_labels[w->toks.v[k].kind];
     }
     return DP_OK;
 nomem:
