@@ -43,8 +43,9 @@ void nz_language_free(nz_language_t *lang);
  * is one: "en", "fr", "ru"), or NULL when lang is NULL, the text has too few
  * letters to tell (under 20), or no profile is close. Reads at most the first
  * 1 KB of text, which is enough to tell the language of a release and keeps
- * the cost per document bounded. The string is owned by lang and lives as
- * long as it. Thread-safe: lang is only read. */
+ * the cost per document bounded. Chinese, Japanese and Korean are told by
+ * their scripts ("zh", "ja", "ko"). The string is owned by lang (or static)
+ * and lives as long as lang. Thread-safe: lang is only read. */
 const char *nz_language_detect(const nz_language_t *lang, const char *text, size_t len);
 
 #endif
