@@ -260,6 +260,13 @@ static bool has_archive_magic(const unsigned char *p, size_t n)
     return false;
 }
 
+/* 7z keeps its index at the end and must seek: from a pipe or from inside
+ * another archive it is read from memory. */
+static bool is_7z(const unsigned char *p, size_t n)
+{
+    return n >= 6 && memcmp(p, "7z\xbc\xaf\x27\x1c", 6) == 0;
+}
+
 /* ---- the reader --------------------------------------------------------- */
 
 typedef struct reader {
@@ -517,13 +524,37 @@ static char *stripped_name(const char *path)
     return dp_strdup("data");
 }
 
+/* A reader for every archive format and compression libarchive has built
+ * in, named one by one instead of with the _all() calls: those also enable
+ * mtree, whose entries name files on this machine that libarchive would
+ * then read (a text file starting "#mtree" could pull in any local file),
+ * and filters that run external programs. Raw comes last, so anything
+ * else is one plain (possibly compressed) file. */
 static struct archive *new_archive(void)
 {
     struct archive *a = archive_read_new();
     if (!a)
         return NULL;
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
+    archive_read_support_filter_gzip(a);
+    archive_read_support_filter_bzip2(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_filter_lzma(a);
+    archive_read_support_filter_lzip(a);
+    archive_read_support_filter_zstd(a);
+    archive_read_support_filter_lz4(a);
+    archive_read_support_filter_compress(a);
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_ar(a);
+    archive_read_support_format_cab(a);
+    archive_read_support_format_cpio(a);
+    archive_read_support_format_empty(a);
+    archive_read_support_format_iso9660(a);
+    archive_read_support_format_lha(a);
+    archive_read_support_format_rar(a);
+    archive_read_support_format_rar5(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_xar(a);
+    archive_read_support_format_zip(a);
     archive_read_support_format_raw(a);
     return a;
 }
@@ -566,6 +597,30 @@ done:
         archive_read_free(a);
     dp_free(src.buf);
     return rc;
+}
+
+/* Reads a nested archive held in memory (data, len: the whole entry), for
+ * formats that must seek. */
+static dp_status read_nested_memory(arch_t *ar, const char *path, const unsigned char *data,
+                                    size_t len)
+{
+    reader_t *r = ar->r;
+    dp_status rc;
+    struct archive *a = new_archive();
+    if (!a)
+        return DP_ENOMEM;
+    /* Small reads keep the packed-byte deltas of the ratio check honest. */
+    if (archive_read_open_memory2(a, data, len, CHUNK) != ARCHIVE_OK) {
+        rc = fail_entry(r, path, 0, "cannot open nested archive: %s",
+                        archive_error_string(a) ? archive_error_string(a) : "unknown error");
+    } else {
+        arch_t inner = {r, a, ar, ar->root, ar->level + 1, path, false, false, 0, NULL,
+                        NULL, NULL, 0};
+        rc = read_archive(&inner);
+        drop_pending(&inner);
+    }
+    archive_read_free(a);
+    return rc == STOP_BUNDLE && !r->abandon ? DP_OK : rc;
 }
 
 /* ---- entries ------------------------------------------------------------ */
@@ -648,16 +703,22 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
         len += (size_t)n;
         add_work(ar, (size_t)n);
     }
+    bool hold_archive = false; /* a nested archive read from memory */
     if (!ar->plain_name && has_archive_magic(data, len)) {
         if (ar->level + 1 > lim->max_depth) {
             dp_free(data);
             rc = fail_entry(r, id_path, mtime, "nested archive deeper than max_depth (%d)",
                             lim->max_depth);
-            return rc != DP_OK ? rc : skip_rest(ar);
+            return rc != DP_OK || eof ? rc : skip_rest(ar);
         }
-        rc = read_nested(ar, path, data, len, packed_start);
-        dp_free(data);
-        return rc;
+        if (!is_7z(data, len)) {
+            rc = read_nested(ar, path, data, len, packed_start);
+            dp_free(data);
+            return rc;
+        }
+        hold_archive = true;
+        wanted = true;
+        declared = -1;
     }
     if (!wanted) {
         dp_free(data);
@@ -734,6 +795,11 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
         rc = fail_entry(r, id_path, mtime, "bundle exceeds max_total_bytes (%llu): reading stopped",
                         (unsigned long long)lim->max_total_bytes);
         return rc != DP_OK ? rc : STOP_BUNDLE;
+    }
+    if (hold_archive) {
+        rc = read_nested_memory(ar, path, data, len);
+        dp_free(data);
+        return rc;
     }
     r->total += len;
     return emit_raw(r, id_path, entry, mtime, data, len);
@@ -891,16 +957,140 @@ static dp_status read_archive(arch_t *ar)
     }
 }
 
+static dp_status emit_empty(reader_t *r, int64_t mtime);
+
+/* A pipe's bytes for libarchive: the peeked start, then the rest. */
+typedef struct pipe_src {
+    int fd;
+    unsigned char *peek;
+    size_t peek_len;
+    bool peek_done;
+    unsigned char *buf;
+} pipe_src_t;
+
+static la_ssize_t pipe_read(struct archive *a, void *data, const void **buf)
+{
+    pipe_src_t *s = data;
+    if (!s->peek_done) {
+        s->peek_done = true;
+        if (s->peek_len) {
+            *buf = s->peek;
+            return (la_ssize_t)s->peek_len;
+        }
+    }
+    for (;;) {
+        ssize_t n = read(s->fd, s->buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            archive_set_error(a, errno, "read error: %s", strerror(errno));
+            return -1;
+        }
+        *buf = s->buf;
+        return (la_ssize_t)n;
+    }
+}
+
+/* Reads up to cap bytes from fd into buf; returns the count or -1. */
+static ssize_t read_full(int fd, unsigned char *buf, size_t cap)
+{
+    size_t len = 0;
+    while (len < cap) {
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
+/* Opens a pipe (standard input) for libarchive. Plain data and most
+ * archives stream; 7z, which must seek, is read into memory first, up to
+ * max_entry_bytes. On success *mem holds that copy (caller frees). */
+static dp_status open_pipe(reader_t *r, struct archive *a, pipe_src_t *src,
+                           unsigned char **mem, const char *prefix, bool *opened)
+{
+    *opened = false;
+    *mem = NULL;
+    ssize_t n = read_full(src->fd, src->peek, PEEK_BYTES);
+    if (n < 0)
+        return fail_entry(r, prefix[0] ? prefix : NULL, 0, "cannot read: %s", strerror(errno));
+    src->peek_len = (size_t)n;
+    if (n == 0 && prefix[0] == 0)
+        return emit_empty(r, 0); /* like an empty file: one empty document */
+    if (is_7z(src->peek, src->peek_len)) {
+        uint64_t limit = r->opt->limits.max_entry_bytes;
+        size_t cap = (size_t)MIB, len = src->peek_len;
+        unsigned char *buf = dp_malloc(cap);
+        if (!buf)
+            return DP_ENOMEM;
+        memcpy(buf, src->peek, len);
+        for (;;) {
+            if (len == cap) {
+                if (cap > limit) {
+                    dp_free(buf);
+                    return fail_entry(r, prefix[0] ? prefix : NULL, 0,
+                                      "7z archive from a pipe exceeds max_entry_bytes (%llu): "
+                                      "7z must be held in memory to be read from a pipe",
+                                      (unsigned long long)limit);
+                }
+                unsigned char *nb = dp_realloc(buf, cap * 2);
+                if (!nb) {
+                    dp_free(buf);
+                    return DP_ENOMEM;
+                }
+                buf = nb;
+                cap *= 2;
+            }
+            ssize_t k = read_full(src->fd, buf + len, cap - len);
+            if (k < 0) {
+                dp_free(buf);
+                return fail_entry(r, prefix[0] ? prefix : NULL, 0, "cannot read: %s",
+                                  strerror(errno));
+            }
+            len += (size_t)k;
+            if (len < cap)
+                break;
+        }
+        *mem = buf;
+        if (archive_read_open_memory2(a, buf, len, CHUNK) != ARCHIVE_OK)
+            return DP_OK;
+        *opened = true;
+        return DP_OK;
+    }
+    if (archive_read_open(a, src, NULL, pipe_read, NULL) == ARCHIVE_OK)
+        *opened = true;
+    return DP_OK;
+}
+
 /* Reads an archive (or plain file) from an open descriptor; takes fd. */
 static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, bool seekable)
 {
     struct archive *a = new_archive();
+    pipe_src_t src = {fd, NULL, 0, false, NULL};
+    unsigned char *mem = NULL;
     dp_status rc;
     if (!a) {
         close(fd);
         return DP_ENOMEM;
     }
-    if (archive_read_open_fd(a, fd, CHUNK) != ARCHIVE_OK) {
+    bool opened = false;
+    if (seekable) {
+        opened = archive_read_open_fd(a, fd, CHUNK) == ARCHIVE_OK;
+    } else {
+        src.peek = dp_malloc(PEEK_BYTES);
+        src.buf = dp_malloc(CHUNK);
+        rc = src.peek && src.buf ? open_pipe(r, a, &src, &mem, prefix, &opened) : DP_ENOMEM;
+        if (rc != DP_OK)
+            goto done;
+        if (!opened && !archive_error_string(a))
+            goto done; /* open_pipe has emitted the failure */
+    }
+    if (!opened) {
         const char *err = archive_error_string(a);
         rc = fail_entry(r, prefix[0] ? prefix : NULL, 0, "cannot read: %s",
                         err ? err : "unknown error");
@@ -912,6 +1102,9 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
     drop_pending(&ar);
 done:
     archive_read_free(a);
+    dp_free(mem);
+    dp_free(src.peek);
+    dp_free(src.buf);
     close(fd);
     return rc;
 }
