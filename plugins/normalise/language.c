@@ -398,6 +398,7 @@ const char *nz_language_detect(const nz_language_t *L, const char *text, size_t 
      * without branches so the compiler can keep it tight. */
     const size_t nl = L->nlang;
     uint32_t unknown = 0;
+    /* cppcheck-suppress knownConditionTrueFalse ; it cannot follow acc */
     for (size_t i = 0; i < ng; i++) {
         const tgram_t *tg = &t[order[i]];
         const gram_t *g = slot_of(L->table, L->cap, tg->key, tg->len);
