@@ -261,6 +261,7 @@ struct ex_state {
     void *fmt;       /* the format's data */
     char error[1024];
     dp_status status; /* the status of the last ex_fail */
+    char *made_dir;   /* the folder ex_make_parents made last (owned) */
 };
 
 /* Reads the options object into a new state (defaults for missing keys, so

@@ -30,6 +30,15 @@ dp_status ex_fail(ex_state_t *st, dp_status status, const char *fmt, ...)
 
 dp_status ex_make_parents(ex_state_t *st, const char *path)
 {
+    /* Per-document files mostly land in the folder made last: skip the
+     * mkdir calls then. */
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash != NULL ? (size_t)(slash - path) : 0;
+    if (dir_len == 0)
+        return DP_OK;
+    if (st->made_dir != NULL && strlen(st->made_dir) == dir_len &&
+        memcmp(st->made_dir, path, dir_len) == 0)
+        return DP_OK;
     char *copy = dp_strdup(path);
     if (copy == NULL)
         return ex_fail(st, DP_ENOMEM, "%s: out of memory", path);
@@ -46,7 +55,9 @@ dp_status ex_make_parents(ex_state_t *st, const char *path)
         }
         *p = '/';
     }
-    dp_free(copy);
+    copy[dir_len] = '\0';
+    dp_free(st->made_dir);
+    st->made_dir = copy;
     return DP_OK;
 }
 

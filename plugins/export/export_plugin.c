@@ -174,6 +174,7 @@ void ex_state_free(ex_state_t *st)
     dp_free(st->stage);
     dp_free(st->archive);
     dp_free(st->rows);
+    dp_free(st->made_dir);
     dp_free(st);
 }
 
