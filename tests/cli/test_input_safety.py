@@ -168,6 +168,70 @@ def text(i):
 
 # ---- the cases -----------------------------------------------------------------
 
+def ar_archive(members):
+    """A System V ar archive (what 'ar' writes), built by hand."""
+    out = [b"!<arch>\n"]
+    for name, data in members:
+        header = f"{name + '/':<16}{1600000000:<12}{0:<6}{0:<6}{0o100644:<8o}{len(data):<10}`\n"
+        out.append(header.encode() + data + (b"\n" if len(data) % 2 else b""))
+    return b"".join(out)
+
+
+def cpio_newc(members):
+    """A cpio archive in the "newc" format, built by hand."""
+    out = []
+    for ino, (name, data) in enumerate(members + [("TRAILER!!!", b"")], 1):
+        nb = name.encode() + b"\0"
+        mode = 0o100644 if data or name != "TRAILER!!!" else 0
+        fields = [ino, mode, 0, 0, 1, 1600000000, len(data), 0, 0, 0, 0, len(nb), 0]
+        head = b"070701" + b"".join(b"%08X" % v for v in fields)
+        rec = head + nb
+        rec += b"\0" * (-len(rec) % 4)
+        rec += data + b"\0" * (-len(data) % 4)
+        out.append(rec)
+    return b"".join(out)
+
+
+def test_formats(tmp):
+    import bz2
+    import lzma
+    work = os.path.join(tmp, "formats")
+    os.makedirs(work)
+    members = [("a.txt", text(1)), ("b.txt", "Z\u00fcrich".encode("cp1252"))]
+    make_tar(os.path.join(work, "x.tar.bz2"), members, mode="w:bz2")
+    make_tar(os.path.join(work, "x.tar.xz"), members, mode="w:xz")
+    open(os.path.join(work, "x.a"), "wb").write(ar_archive(members))
+    open(os.path.join(work, "x.cpio"), "wb").write(cpio_newc(members))
+    open(os.path.join(work, "note.txt.gz"), "wb").write(gzip.compress(text(5), mtime=0))
+    open(os.path.join(work, "note.txt.bz2"), "wb").write(bz2.compress(text(6)))
+    open(os.path.join(work, "note.txt.xz"), "wb").write(lzma.compress(text(7)))
+    # A text that reads like an mtree spec must stay a text: mtree entries
+    # name local files, which a bundle may never reach.
+    secret = os.path.join(work, "secret.txt")
+    open(secret, "w").write("local secret")
+    open(os.path.join(work, "spec.txt"), "w").write(f"#mtree\n./s type=file size=12 contents={secret}\n")
+    inputs = ["x.tar.bz2", "x.tar.xz", "x.a", "x.cpio", "note.txt.gz", "note.txt.bz2", "note.txt.xz",
+              "spec.txt"]
+    r = run(work, inputs)
+    check(r.rc == 0, f"formats: exit 0 (got {r.rc}: {r.stderr})")
+    want = [f"{b}/{m}" for b in inputs[:4] for m in ("a.txt", "b.txt")] + \
+        ["note.txt.gz/note.txt", "note.txt.bz2/note.txt", "note.txt.xz/note.txt", "spec.txt"]
+    check(r.ids == want, f"formats: ids {r.ids}")
+    texts = {d["id"]: d["text"] for d in r.docs}
+    check(texts.get("x.cpio/b.txt") == "Z\u00fcrich" and texts.get("x.a/a.txt") == text(1).decode(),
+          f"formats: contents {texts.get('x.cpio/b.txt')!r}")
+    check(all("local secret" not in t for t in texts.values()), "formats: mtree spec not followed")
+    check_counts("formats", r, entered=len(want), processed=len(want))
+    zbuf = io.BytesIO()
+    with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    r = run(work, ["-"], stdin_bytes=zbuf.getvalue())
+    check(r.rc == 0 and r.ids == ["stdin/a.txt", "stdin/b.txt"], f"formats: zip on stdin {r.ids} {r.stderr}")
+    r = run(work, ["-"], stdin_bytes=b"")
+    check(r.rc == 0 and r.ids == ["stdin"] and r.docs[0]["text"] == "", f"formats: empty stdin {r.ids}")
+
+
 def test_truncated_tar_gz(tmp):
     work = os.path.join(tmp, "trunc")
     os.makedirs(work)
