@@ -197,6 +197,7 @@ typedef struct summ_key_opts {
     double idf_weight;      /* exponent of the background idf on word scores */
     double frequency_weight; /* phrase score times occurrences^frequency_weight */
     bool skip_extensions;    /* leave out phrases that extend a picked one */
+    double redundancy;       /* share of score lost per already used word */
     size_t max_tokens;      /* only the first max_tokens tokens feed the graph */
 } summ_key_opts_t;
 

@@ -28,6 +28,7 @@ typedef struct cand {
     uint64_t hash;
     double score;
     double count; /* occurrences */
+    bool taken;   /* picked, or ruled out */
 } cand_t;
 
 struct summ_keyer {
@@ -211,7 +212,9 @@ static dp_status rank_words(summ_keyer_t *k, const summ_key_opts_t *opts)
         }
         k->outw = outw;
     }
-    qsort(k->edges, k->n_edges, sizeof(edge_t), cmp_edge);
+    if (k->n_edges > 0) {
+        qsort(k->edges, k->n_edges, sizeof(edge_t), cmp_edge);
+    }
     /* Merge repeated edges into weights (kept in place at the front). */
     for (size_t i = 0; i < k->n_edges; i++) {
         if (m > 0 && k->edges[m - 1].a == k->edges[i].a && k->edges[m - 1].b == k->edges[i].b) {
@@ -241,7 +244,9 @@ static dp_status rank_words(summ_keyer_t *k, const summ_key_opts_t *opts)
         dp_free(fill);
         return DP_ENOMEM;
     }
-    memcpy(w, k->val, m * sizeof(double));
+    if (m > 0) {
+        memcpy(w, k->val, m * sizeof(double));
+    }
     memcpy(fill, k->row, (n + 1) * sizeof(size_t));
     for (size_t i = 0; i < m; i++) {
         uint32_t a = k->edges[i].a, b = k->edges[i].b;
@@ -480,20 +485,62 @@ dp_status summ_keyphrases(summ_keyer_t *k, const summ_docview_t *view, const sum
         k->order[c] = c;
     }
     sort_ctx_t ctx = {k->cands};
-    qsort_r(k->order, k->n_cands, sizeof(size_t), cmp_order, &ctx);
+    if (k->n_cands > 0) {
+        qsort_r(k->order, k->n_cands, sizeof(size_t), cmp_order, &ctx);
+    }
     double top = k->n_cands > 0 ? k->cands[k->order[0]].score : 0.0;
+    /* Greedy selection in score order: a phrase that only extends a picked
+     * one is skipped, and with redundancy > 0 a phrase loses that share of
+     * its score for each of its words already used by a picked phrase
+     * ("SCO countries" after "SCO" and "SCO Forum"), so the list covers
+     * more of the document. Scores stay non-increasing down the list. */
     size_t *picked = k->order + k->n_cands; /* room reserved above */
     size_t n_picked = 0;
-    for (size_t i = 0; i < k->n_cands && *n_out < opts->count; i++) {
-        const cand_t *cd = &k->cands[k->order[i]];
-        if (opts->skip_extensions && extends_picked(k, cd, picked, n_picked)) {
-            continue;
+    double *used = k->pr2; /* free after PageRank: words used so far */
+    for (size_t i = 0; i < k->n_nodes; i++) {
+        used[i] = 0.0;
+    }
+    for (size_t c = 0; c < k->n_cands; c++) {
+        k->cands[c].taken = false;
+    }
+    while (*n_out < opts->count) {
+        size_t best = SIZE_MAX;
+        double best_v = -1.0;
+        for (size_t i = 0; i < k->n_cands; i++) {
+            cand_t *cd = &k->cands[k->order[i]];
+            if (cd->score <= best_v) {
+                break; /* sorted: no later phrase can do better */
+            }
+            if (cd->taken) {
+                continue;
+            }
+            if (opts->skip_extensions && extends_picked(k, cd, picked, n_picked)) {
+                cd->taken = true;
+                continue;
+            }
+            double seen = 0.0;
+            for (size_t w = 0; w < cd->n_words; w++) {
+                seen += used[k->cstems[cd->stems_off + w]] > 0.0;
+            }
+            double v = cd->score * (1.0 - opts->redundancy * seen / (double)cd->n_words);
+            if (v > best_v) {
+                best_v = v;
+                best = k->order[i];
+            }
         }
-        picked[n_picked++] = k->order[i];
+        if (best == SIZE_MAX) {
+            break;
+        }
+        cand_t *cd = &k->cands[best];
+        cd->taken = true;
+        picked[n_picked++] = best;
+        for (size_t w = 0; w < cd->n_words; w++) {
+            used[k->cstems[cd->stems_off + w]] += 1.0;
+        }
         summ_keyphrase_t *kp = &out[(*n_out)++];
         kp->start = view->toks[cd->first_tok].start;
         kp->end = view->toks[cd->first_tok + cd->n_words - 1].end;
-        kp->score = top > 0.0 ? cd->score / top : 0.0;
+        kp->score = top > 0.0 ? (best_v > 0.0 ? best_v : 0.0) / top : 0.0;
     }
     rc = DP_OK;
 done:

@@ -286,7 +286,9 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
     for (size_t gi = 0; gi < n; gi++) {
         feat_t *f = r->feats + r->foff[gi];
         size_t m = r->foff[gi + 1] - r->foff[gi], k = 0;
-        qsort(f, m, sizeof(*f), cmp_feat);
+        if (m > 1) {
+            qsort(f, m, sizeof(*f), cmp_feat);
+        }
         for (size_t j = 0; j < m; j++) {
             if (k > 0 && f[k - 1].id == f[j].id) {
                 f[k - 1].w += f[j].w;
