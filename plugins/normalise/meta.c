@@ -197,7 +197,7 @@ static bool has_updated_label(const char *s, size_t a, size_t b) {
 
 /* Whether the text of a line outside its dates is only a label: "Published:",
  * "Posted on", "Date of publication:", "Posted: ... | Updated: ...", or
- * nothing. Each part between separators has at most 4 words, only its first
+ * nothing. Each part between separators has at most 3 words, only its first
  * word (or a word ending in ':') capitalised, and no sentence punctuation:
  * "By John Smith | June 26, 2020" carries a name and is no date line. */
 static bool is_label_only(const char *s, size_t a, size_t b, const found_date_t *dates,
@@ -259,7 +259,7 @@ static bool is_label_only(const char *s, size_t a, size_t b, const found_date_t 
             return false;
         seg_words++;
         words++;
-        if (seg_words > 4 || words > 8)
+        if (seg_words > 3 || words > 8)
             return false;
     }
     return true;
