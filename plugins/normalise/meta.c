@@ -309,6 +309,23 @@ static bool is_dateline_prefix(const char *s, size_t a, size_t b) {
     return true;
 }
 
+/* Whether [a, b) holds no word: only spaces, punctuation, or a bracketed
+ * aside ("(Moscow time)", "(updated)"). */
+static bool nothing_after(const char *s, size_t a, size_t b) {
+    int depth = 0;
+    for (size_t i = a; i < b; i++) {
+        char c = s[i];
+        if (c == '(' || c == '[')
+            depth++;
+        else if ((c == ')' || c == ']') && depth > 0)
+            depth--;
+        else if (depth == 0 && (is_upper_ascii(c) || is_lower_ascii(c) ||
+                                ((unsigned char)c >= 0xC3 && (unsigned char)c <= 0xDF)))
+            return false;
+    }
+    return true;
+}
+
 /* Whether a line in the heading's place is a date line all the same: the
  * date comes first or after a label ending in ':' ("Published: ..."), and
  * no word follows the last date. */
@@ -320,11 +337,7 @@ static bool is_plain_date_line(const char *s, const line_t *L, const found_date_
     bool one_word = a != b && memchr(s + a, ' ', b - a) == NULL && s[b - 1] != '-';
     if (a != b && s[b - 1] != ':' && !is_lower_ascii(s[b - 1]) && !one_word)
         return false;
-    for (size_t i = d[nd - 1].e; i < L->e; i++)
-        if (is_upper_ascii(s[i]) || is_lower_ascii(s[i]) ||
-            ((unsigned char)s[i] >= 0xC3 && (unsigned char)s[i] <= 0xDF))
-            return false;
-    return true;
+    return nothing_after(s, d[nd - 1].e, L->e);
 }
 
 /* Title with a trailing numeric timestamp on one line
@@ -450,8 +463,10 @@ dp_status nz_meta_extract(const char *text, size_t len, const dp_date_t *ref, nz
         }
         if (date_only || echo) {
             add_candidates(text, L->s, dates, nd, false, cand, &nc);
-            /* Never the heading, and never the text's only line. */
-            if (k != title_line && nl > 1)
+            /* Never the heading, never the text's only line, and never a
+             * line that goes on after its date ("Newsletter — March 2021
+             * edition" names something: its date counts, the line stays). */
+            if (k != title_line && nl > 1 && nothing_after(text, dates[nd - 1].e, L->e))
                 add_drop(out, L->s, L->e);
         } else if (in_title_block) {
             add_candidates(text, L->s, dates, nd, false, cand, &nc);

@@ -158,6 +158,12 @@ static void test_title_block(void **state)
     static const char *const drops2[] = {"Tuesday, 29 September 2020", NULL};
     check("Tuesday, 29 September 2020\n\nExperts met online\n\nBody text.", NULL,
           "Experts met online", "2020-09-29", drops2);
+    /* A line that goes on after its date gives the date but stays. */
+    check("Title\n\nNewsletter — March 2021 edition\n\nBody text.", NULL, "Title", "2021-03",
+          NULL);
+    static const char *const drops3[] = {"5 October 2020 10:00 (Moscow time)", NULL};
+    check("Title\n5 October 2020 10:00 (Moscow time)\n\nBody text.", NULL, "Title",
+          "2020-10-05T10:00", drops3);
     /* A byline with a name is not a date-only line and stays. */
     check("Title\nBy John Smith | June 26, 2020\n\nBody.", NULL, "Title", "2020-06-26", NULL);
     check("The meeting was attended by 35 experts from 18 institutes.", NULL,
