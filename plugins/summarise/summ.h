@@ -168,6 +168,7 @@ typedef struct summ_rank_opts {
     double damping;           /* PageRank damping */
     double freq_weight;       /* weight of the term-frequency score */
     double position_weight;   /* weight of the position prior 1/(1+rank) */
+    double lead_weight;       /* added to the first eligible sentence (the lead) */
     double redundancy;        /* MMR penalty on similarity to chosen sentences */
     double idf_weight;        /* 0: plain tf; 1: tf-idf with background df */
     size_t max_graph;         /* at most this many candidate sentences (the first ones) */

@@ -370,7 +370,8 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
     for (size_t a = 0; a < n; a++) {
         double f = max_f > 0.0 ? r->score[a] / max_f : 0.0;
         r->score[a] = (max_pr > 0.0 ? r->pr[a] / max_pr : 0.0) + opts->freq_weight * f +
-                      opts->position_weight / (1.0 + (double)a);
+                      opts->position_weight / (1.0 + (double)a) +
+                      (a == 0 ? opts->lead_weight : 0.0);
         if (scores != NULL) {
             scores[r->gsent[a]] = r->score[a];
         }

@@ -39,6 +39,10 @@ static const dp_option_spec_t summarise_options[] = {
     {.name = "position_weight", .type = DP_OPT_NUMBER, .default_json = "0",
      .description = "weight of the position prior 1/(1+k) of the k-th eligible sentence",
      .flags = DP_OPT_HAS_MIN, .min = 0},
+    {.name = "lead_weight", .type = DP_OPT_NUMBER, .default_json = "0",
+     .description = "added to the score of the first eligible sentence, the lead of a news "
+                    "story",
+     .flags = DP_OPT_HAS_MIN, .min = 0},
     {.name = "redundancy", .type = DP_OPT_NUMBER, .default_json = "0",
      .description = "MMR penalty: times the highest similarity to an already chosen sentence",
      .flags = DP_OPT_HAS_MIN, .min = 0},
@@ -170,6 +174,7 @@ static dp_status summarise_init(const json_t *options, dp_host_t *host, void **s
     st->rank.freq_weight = opt_num(options, "frequency_weight");
     st->rank.position_weight = opt_num(options, "position_weight");
     st->rank.redundancy = opt_num(options, "redundancy");
+    st->rank.lead_weight = opt_num(options, "lead_weight");
     st->rank.idf_weight = opt_num(options, "idf_weight");
     st->rank.max_graph = opt_size(options, "max_graph_sentences");
     st->heading_guard = json_is_true(json_object_get(options, "heading_guard"));
