@@ -340,6 +340,17 @@ static bool is_plain_date_line(const char *s, const line_t *L, const found_date_
     return nothing_after(s, d[nd - 1].e, L->e);
 }
 
+/* Whether the line ends with a numeric date (a timestamp, no words in it)
+ * after some text: "Heading 16.10.2020 16:57". */
+static bool is_trailing_stamp(const char *s, const line_t *L, const found_date_t *d) {
+    if (d->s <= L->s || !nothing_after(s, d->e, L->e))
+        return false;
+    for (size_t i = d->s; i < d->e; i++)
+        if (is_upper_ascii(s[i]) || is_lower_ascii(s[i]))
+            return false;
+    return true;
+}
+
 /* Title with a trailing numeric timestamp on one line
  * ("SCO Forum anniversary session 16.10.2020 16:57"): the title part. */
 static void strip_trailing_timestamp(const char *s, size_t a, size_t *b, const found_date_t *d) {
@@ -472,6 +483,10 @@ dp_status nz_meta_extract(const char *text, size_t len, const dp_date_t *ref, nz
             add_candidates(text, L->s, dates, nd, false, cand, &nc);
         } else if (is_dateline_prefix(text, L->s, dates[0].s)) {
             add_candidates(text, L->s, dates, nd, true, cand, &nc);
+        } else if (L->e - L->s <= TITLE_MAX && is_trailing_stamp(text, L, &dates[nd - 1])) {
+            /* A heading with its timestamp ("Talks in Tashkent 16.10.2020
+             * 16:57") that is not the title's echo: the date counts. */
+            add_candidates(text, L->s, dates + nd - 1, 1, true, cand, &nc);
         }
     }
 

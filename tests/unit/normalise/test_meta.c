@@ -158,6 +158,9 @@ static void test_title_block(void **state)
     static const char *const drops2[] = {"Tuesday, 29 September 2020", NULL};
     check("Tuesday, 29 September 2020\n\nExperts met online\n\nBody text.", NULL,
           "Experts met online", "2020-09-29", drops2);
+    /* A heading with a timestamp that is not the title's echo. */
+    check("Regional leaders meet\n\nTalks in Tashkent 16.10.2020 16:57\n\nBody text.", NULL,
+          "Regional leaders meet", "2020-10-16T16:57", NULL);
     /* A line that goes on after its date gives the date but stays. */
     check("Title\n\nNewsletter — March 2021 edition\n\nBody text.", NULL, "Title", "2021-03",
           NULL);
