@@ -276,21 +276,56 @@ static dp_status write_source(ex_out_t *out, const dp_source_t *src)
     return rc;
 }
 
+/* Appends the decimal digits of v at p; returns the new end. */
+static char *put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* True when a label can be written between quotes as it is. */
+static bool plain_label(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (needs_escape[(unsigned char)s[i]])
+            return false;
+    return true;
+}
+
 static dp_status write_spans(ex_out_t *out, const dp_layer_t *layer, const ex_offmap_t *map)
 {
     const dp_span_t *spans = dp_layer_spans(layer);
     size_t n = dp_layer_count(layer);
     dp_status rc = ex_out_putc(out, '[');
+    /* A token layer is millions of spans: each one is formatted into a
+     * small buffer and appended with one call. */
+    char buf[160];
     for (size_t i = 0; i < n && rc == DP_OK; i++) {
         const dp_span_t *sp = &spans[i];
-        rc = ex_out_puts(out, i == 0 ? "{\"start\":" : ",{\"start\":");
-        if (rc == DP_OK)
-            rc = write_u64(out, ex_offmap_get(map, sp->start));
-        if (rc == DP_OK)
-            rc = ex_out_puts(out, ",\"end\":");
-        if (rc == DP_OK)
-            rc = write_u64(out, ex_offmap_get(map, sp->end));
-        if (rc == DP_OK && sp->label != NULL) {
+        char *p = buf;
+        if (i > 0)
+            *p++ = ',';
+        memcpy(p, "{\"start\":", 9);
+        p = put_u64(p + 9, ex_offmap_get(map, sp->start));
+        memcpy(p, ",\"end\":", 7);
+        p = put_u64(p + 7, ex_offmap_get(map, sp->end));
+        size_t label_len = sp->label != NULL ? strlen(sp->label) : 0;
+        bool inline_label = sp->label != NULL && label_len <= 64 && plain_label(sp->label, label_len);
+        if (inline_label) {
+            memcpy(p, ",\"label\":\"", 10);
+            memcpy(p + 10, sp->label, label_len);
+            p += 10 + label_len;
+            *p++ = '"';
+        }
+        rc = ex_out_write(out, buf, (size_t)(p - buf));
+        if (rc == DP_OK && sp->label != NULL && !inline_label) {
             rc = ex_out_puts(out, ",\"label\":");
             if (rc == DP_OK)
                 rc = ex_json_cstring(out, sp->label);
