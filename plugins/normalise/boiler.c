@@ -13,6 +13,9 @@
 #include "docpipe/hash.h"
 #include "nz.h"
 
+/* Longest line the patterns are tried on (bytes). */
+#define NZ_BOILER_MAX_LINE 600
+
 struct nz_boiler {
     pcre2_code **codes;
     size_t n, cap;
@@ -44,11 +47,15 @@ static dp_status add_code(nz_boiler_t *b, pcre2_code *code)
     return DP_OK;
 }
 
+static const uint32_t nz_boiler_flags =
+    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+
 dp_status nz_boiler_load(const char *const *paths, size_t n, nz_boiler_t **out, char *err,
                          size_t errcap)
 {
     dp_status rc = DP_ENOMEM;
     FILE *f = NULL;
+    dp_buf_t all = DP_BUF_INIT; /* every pattern as one alternation */
     nz_boiler_t *b = dp_calloc(1, sizeof *b);
     if (!b) {
         snprintf(err, errcap, "out of memory");
@@ -72,12 +79,10 @@ dp_status nz_boiler_load(const char *const *paths, size_t n, nz_boiler_t **out, 
                 a++;
             if (line[a] == '\0' || line[a] == '#')
                 continue;
+            /* Each pattern on its own first, so an error names its line. */
             int code_err;
             PCRE2_SIZE off;
-            /* Anchored at both ends: a pattern describes a whole line. */
-            pcre2_code *code = pcre2_compile((PCRE2_SPTR)(line + a), len - a,
-                                             PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS |
-                                                 PCRE2_ANCHORED | PCRE2_ENDANCHORED,
+            pcre2_code *code = pcre2_compile((PCRE2_SPTR)(line + a), len - a, nz_boiler_flags,
                                              &code_err, &off, NULL);
             if (!code) {
                 PCRE2_UCHAR msg[256];
@@ -87,9 +92,9 @@ dp_status nz_boiler_load(const char *const *paths, size_t n, nz_boiler_t **out, 
                 rc = DP_EFORMAT;
                 goto fail;
             }
-            pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* best effort: falls back */
-            if (add_code(b, code) != DP_OK) {
-                pcre2_code_free(code);
+            pcre2_code_free(code);
+            if (dp_buf_puts(&all, all.len ? "|(?:" : "(?:") != DP_OK ||
+                dp_buf_append(&all, line + a, len - a) != DP_OK || dp_buf_putc(&all, ')') != DP_OK) {
                 snprintf(err, errcap, "out of memory");
                 rc = DP_ENOMEM;
                 goto fail;
@@ -98,11 +103,28 @@ dp_status nz_boiler_load(const char *const *paths, size_t n, nz_boiler_t **out, 
         fclose(f);
         f = NULL;
     }
+    if (all.len) {
+        /* One anchored alternation: a line is tried once, and JIT-compiled
+         * PCRE2 rejects most body lines at their first character. */
+        int code_err;
+        PCRE2_SIZE off;
+        pcre2_code *code =
+            pcre2_compile((PCRE2_SPTR)all.data, all.len, nz_boiler_flags, &code_err, &off, NULL);
+        if (!code || add_code(b, code) != DP_OK) {
+            pcre2_code_free(code);
+            snprintf(err, errcap, "cannot combine the boilerplate patterns");
+            rc = DP_EFORMAT;
+            goto fail;
+        }
+        pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* best effort: falls back */
+    }
+    dp_buf_free(&all);
     *out = b;
     return DP_OK;
 fail:
     if (f)
         fclose(f);
+    dp_buf_free(&all);
     nz_boiler_free(b);
     return rc;
 }
@@ -170,7 +192,8 @@ dp_status nz_boiler_apply(const nz_boiler_t *b, bool dedupe, const char *s, size
             gap = true;
             continue;
         }
-        if (md && boiler_match(b, ln, n, md)) {
+        /* Boilerplate lines are short; body paragraphs skip the patterns. */
+        if (md && n <= NZ_BOILER_MAX_LINE && boiler_match(b, ln, n, md)) {
             c->boilerplate++;
             nz_report(removed, "boilerplate", ln, n);
             continue;

@@ -18,6 +18,7 @@ struct nz_lexicon {
     dp_map_t *words;    /* lowercase word -> (void *)1 */
     dp_map_t *patterns; /* pattern letters -> unsigned char[len + 1] of digits */
     int left_min, right_min;
+    size_t max_pattern; /* longest pattern, in bytes of letters */
     unsigned char **digits; /* owned digit arrays, freed with the lexicon */
     size_t n_digits, cap_digits;
 };
@@ -90,6 +91,8 @@ static dp_status load_patterns(nz_lexicon_t *lex, const char *path, char *err, s
         }
         if (nl == 0)
             continue;
+        if (nl > lex->max_pattern)
+            lex->max_pattern = nl;
         unsigned char *d = dp_malloc(nl + 1);
         if (!d) {
             rc = DP_ENOMEM;
@@ -206,7 +209,7 @@ bool nz_lexicon_can_break(const nz_lexicon_t *lex, const char *w, size_t len, si
     b[n - 1] = '.';
     memset(v, 0, sizeof v);
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = i + 1; j <= n; j++) {
+        for (size_t j = i + 1; j <= n && j - i <= lex->max_pattern; j++) {
             const unsigned char *d = dp_map_get(lex->patterns, b + i, j - i);
             if (!d)
                 continue;

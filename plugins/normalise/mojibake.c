@@ -25,6 +25,11 @@ static const char *const enc_names[NENC] = {"CP1252", "CP1251", "CP1250", "MACIN
 static int32_t dec_tab[NENC][128];           /* byte 0x80 + i -> code point */
 static unsigned char enc_tab[NENC][0x10000]; /* BMP code point -> byte (0: none) */
 static unsigned char lead_any[0x10000 / 8];  /* encodes to a UTF-8 lead byte somewhere */
+/* Per code point, one bit per code page: encodes to a lead byte / to a
+ * continuation byte there; bit 7 of lead_bits: a lead whose 0xA0 byte is
+ * often turned into a space. Two neighbours with a common bit are the
+ * smallest possible piece of mojibake: lines without one are skipped. */
+static unsigned char lead_bits[0x10000], cont_bits[0x10000];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static dp_status tables_status = DP_OK;
 
@@ -59,6 +64,13 @@ static void build_tables(void)
             unsigned char b = enc_tab[e][cp];
             if ((b >= 0xC2 && b <= 0xF4) || (cp >= 0x80 && cp < 0xA0))
                 lead_any[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+            if (b >= 0xC2 && b <= 0xF4)
+                lead_bits[cp] |= (unsigned char)(1u << e);
+            if (b >= 0x80 && b <= 0xBF)
+                cont_bits[cp] |= (unsigned char)(1u << e);
+            if (e != E_MAC && (b == 0xC2 || b == 0xC3 || b == 0xC5 || b == 0xCE || b == 0xD0 ||
+                               b == 0xD9 || b == 0xE2 || b == 0xE3 || b == 0xF0))
+                lead_bits[cp] |= 0x80u;
         }
     }
 }
@@ -385,17 +397,31 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
     size_t i = 0;
     bool candidate = false;
     dp_status rc;
-    while (i < len) {
-        int32_t c = dp_utf8_next(s, len, &i);
-        if (c < 0)
-            c = 0xFFFD;
-        if (c >= 0x80 && c < 0x10000 && ((lead_any[c >> 3] >> (c & 7)) & 1u))
-            candidate = true;
-        if ((rc = cp_push(cur, c)) != DP_OK)
-            return rc;
+    int32_t prev = 0;
+    while (i < len && !candidate) {
+        int32_t c;
+        if ((unsigned char)s[i] < 0x80) {
+            c = (unsigned char)s[i++];
+            if (c == ' ' && prev >= 0x80 && prev < 0x10000 && (lead_bits[prev] & 0x80u))
+                candidate = true;
+        } else {
+            c = dp_utf8_next(s, len, &i);
+            if (c < 0 || is_c1(c) || c == 0xFFFD)
+                candidate = true;
+            else if (c < 0x10000 && prev >= 0x80 && prev < 0x10000 &&
+                     (lead_bits[prev] & cont_bits[c] & 0x7Fu))
+                candidate = true;
+        }
+        prev = c;
     }
     if (!candidate)
         return dp_buf_append(out, s, len);
+    i = 0;
+    while (i < len) {
+        int32_t c = dp_utf8_next(s, len, &i);
+        if ((rc = cp_push(cur, c < 0 ? 0xFFFD : c)) != DP_OK)
+            return rc;
+    }
     size_t b0 = badness(cur->v, cur->n), bcur = b0, rounds = 0, seqs = 0;
     while (bcur > 0 && rounds < 4) {
         size_t bbest = bcur, nbest = 0;

@@ -27,7 +27,7 @@ typedef struct doc {
     size_t n;
     size_t width; /* the wrap width, 0 when the text is not hard-wrapped */
     int base_indent;
-    dp_map_t *vocab; /* lowercase words of the document -> count, built on demand */
+    dp_map_t *vocab; /* spellings of the hyphen sites -> count + 1, built on demand */
 } doc_t;
 
 static size_t cp_count(const char *s, size_t n)
@@ -218,7 +218,8 @@ static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
      * a header repeated without a form feed). */
     for (size_t i = 0; i < d->n; i++) {
         line_t *ln = &d->l[i];
-        if (ln->blank || ln->drop || ln->width > 90)
+        /* Without page breaks only a page number can be furniture. */
+        if (ln->blank || ln->drop || ln->width > (nbreaks ? 90u : 16u))
             continue;
         bool alone = (i == 0 || d->l[i - 1].blank) || (i + 1 == d->n || d->l[i + 1].blank);
         if (!alone)
@@ -369,12 +370,68 @@ static bool is_wrap(const doc_t *d, const line_t *a, const line_t *b, bool page_
     return true;
 }
 
+static void lower_copy(char *dst, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)tolower((unsigned char)src[i]);
+}
+
+/* Registers the two spellings of one line-end hyphen site, "pan-demic" and
+ * "pandemic" (lowercase), as words to count. */
+static dp_status want_site(doc_t *d, const char *head, size_t hn, const char *tail, size_t tn,
+                           uint32_t *filter)
+{
+    char w[140];
+    if (hn + tn + 1 >= 64)
+        return DP_OK;
+    lower_copy(w, head, hn);
+    lower_copy(w + hn, tail, tn);
+    if (dp_map_put(d->vocab, w, hn + tn, (void *)1) != DP_OK)
+        return DP_ENOMEM;
+    lower_copy(w, head, hn);
+    w[hn] = '-';
+    lower_copy(w + hn + 1, tail, tn);
+    if (dp_map_put(d->vocab, w, hn + tn + 1, (void *)1) != DP_OK)
+        return DP_ENOMEM;
+    unsigned first = (unsigned)(w[0] - 'a') & 31u;
+    filter[hn + tn] |= 1u << first;
+    filter[hn + tn + 1] |= 1u << first;
+    return DP_OK;
+}
+
+/* The document's own vocabulary, as far as the hyphen sites need it: the
+ * sites are collected first, then one pass over the text counts only the
+ * words that could be one of their spellings (a filter on length and first
+ * letter spares the hash for all others). Counts are stored plus one. */
 static dp_status build_vocab(doc_t *d, size_t len)
 {
     if (d->vocab)
         return DP_OK;
     if (!(d->vocab = dp_map_new()))
         return DP_ENOMEM;
+    uint32_t filter[66];
+    memset(filter, 0, sizeof filter);
+    for (size_t i = 0; i + 1 < d->n; i++) {
+        const line_t *a = &d->l[i];
+        size_t an = a->e - a->s;
+        if (a->blank || an < 3 || d->t[a->e - 1] != '-' ||
+            !isalpha((unsigned char)d->t[a->e - 2]))
+            continue;
+        size_t hs = a->e - 1;
+        while (hs > a->s && isalpha((unsigned char)d->t[hs - 1]))
+            hs--;
+        size_t j = i + 1;
+        while (j < d->n && (d->l[j].blank || d->l[j].drop))
+            j++;
+        if (j >= d->n)
+            break;
+        const line_t *b = &d->l[j];
+        size_t tn = 0;
+        while (b->s + tn < b->e && isalpha((unsigned char)d->t[b->s + tn]))
+            tn++;
+        if (tn && want_site(d, d->t + hs, a->e - 1 - hs, d->t + b->s, tn, filter) != DP_OK)
+            return DP_ENOMEM;
+    }
     char w[72];
     size_t i = 0;
     while (i < len) {
@@ -382,23 +439,19 @@ static dp_status build_vocab(doc_t *d, size_t len)
             i++;
             continue;
         }
-        size_t j = i, k = 0;
-        bool ok = true;
+        size_t j = i;
         while (j < len && (isalpha((unsigned char)d->t[j]) ||
-                           (d->t[j] == '-' && j + 1 < len && isalpha((unsigned char)d->t[j + 1]) &&
-                            j > i))) {
-            if (k < sizeof w - 1)
-                w[k++] = (char)tolower((unsigned char)d->t[j]);
-            else
-                ok = false;
+                           (d->t[j] == '-' && j + 1 < len && isalpha((unsigned char)d->t[j + 1]))))
             j++;
-        }
+        size_t k = j - i;
         /* A word broken at the line end is not evidence for itself. */
-        bool broken = (j < len && d->t[j] == '-' && j + 1 < len &&
-                       (d->t[j + 1] == '\n' || d->t[j + 1] == ' ' || d->t[j + 1] == '\t'));
-        if (ok && !broken) {
+        bool broken = j + 1 < len && d->t[j] == '-' &&
+                      (d->t[j + 1] == '\n' || d->t[j + 1] == ' ' || d->t[j + 1] == '\t');
+        unsigned first = (unsigned)(tolower((unsigned char)d->t[i]) - 'a') & 31u;
+        if (!broken && k < 64 && ((filter[k] >> first) & 1u)) {
+            lower_copy(w, d->t + i, k);
             uintptr_t v = (uintptr_t)dp_map_get(d->vocab, w, k);
-            if (dp_map_put(d->vocab, w, k, (void *)(v + 1)) != DP_OK)
+            if (v && dp_map_put(d->vocab, w, k, (void *)(v + 1)) != DP_OK)
                 return DP_ENOMEM;
         }
         i = j;
@@ -411,9 +464,9 @@ static uintptr_t vocab_count(const doc_t *d, const char *w, size_t n)
     char b[72];
     if (n >= sizeof b)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        b[i] = (char)tolower((unsigned char)w[i]);
-    return (uintptr_t)dp_map_get(d->vocab, b, n);
+    lower_copy(b, w, n);
+    uintptr_t v = (uintptr_t)dp_map_get(d->vocab, b, n);
+    return v ? v - 1 : 0;
 }
 
 /* Decides a line-end hyphen between head (the letters before the hyphen,

@@ -8,27 +8,28 @@
 
 dp_status nz_ws_line(const char *line, size_t len, dp_buf_t *out)
 {
+    if (dp_buf_reserve(out, len + 1) != DP_OK)
+        return DP_ENOMEM;
+    /* Written straight into the reserved space: this runs on every line. */
+    char *w = out->data + out->len;
     size_t i = 0;
-    bool pending = false, any = false;
-    while (i < len) {
-        size_t j = i;
-        /* Copy a run of ordinary bytes in one go: the common case. */
-        while (j < len && line[j] != ' ' && line[j] != '\t')
-            j++;
-        if (j > i) {
-            if (pending && any && dp_buf_putc(out, ' ') != DP_OK)
-                return DP_ENOMEM;
-            if (dp_buf_append(out, line + i, j - i) != DP_OK)
-                return DP_ENOMEM;
-            any = true;
-            pending = false;
-            i = j;
-        }
-        while (i < len && (line[i] == ' ' || line[i] == '\t')) {
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    bool pending = false;
+    for (; i < len; i++) {
+        char c = line[i];
+        if (c == ' ' || c == '\t') {
             pending = true;
-            i++;
+            continue;
         }
+        if (pending) {
+            *w++ = ' ';
+            pending = false;
+        }
+        *w++ = c;
     }
+    out->len = (size_t)(w - out->data);
+    out->data[out->len] = '\0';
     return DP_OK;
 }
 
