@@ -6,6 +6,7 @@
  * walk cut the paragraph into independent pieces. */
 #include "seg_sent.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "seg_text.h"
@@ -17,6 +18,9 @@ typedef struct ctx {
     seg_ranges_t *out;
     const seg_ranges_t *protect;
     size_t next_protect; /* index into protect */
+    const seg_ranges_t *quotes; /* sorted by opening offset */
+    size_t next_quote;          /* quotations opened before the walk's position */
+    size_t open_until;          /* the furthest closing offset among them */
 } ctx_t;
 
 /* Bytes at which the walk stops: '.', '!', '?', the lead bytes of the
@@ -87,15 +91,38 @@ static int32_t cp_before(const char *t, size_t begin, size_t p)
 
 /* ---- list markers -------------------------------------------------------- */
 
-enum { M_NONE = 0, M_DIGIT = 1, M_LOWER = 2, M_UPPER = 3 };
+enum { M_NONE = 0, M_DIGIT = 1, M_LOWER = 2, M_UPPER = 3, M_RLOWER = 4, M_RUPPER = 5 };
 enum { P_DOT = 1, P_DOT_PAREN = 2, P_PAREN = 3, P_PARENS = 4 };
 
 typedef struct marker {
     size_t end;   /* just past the marker */
     int style;    /* class * 8 + punctuation; 0 when none */
-    long value;
+    long value;   /* the number, the letter (a = 0) or the Roman numeral */
+    long roman;   /* a single letter i, v, x ... read as a Roman numeral, else 0 */
     size_t dot;   /* the marker's full stop, or SIZE_MAX */
 } marker_t;
+
+/* The value of a Roman numeral in lower or upper case, 0 when s[0..n) is
+ * none. Only the small numbers lists use. */
+static long roman_value(const char *s, size_t n)
+{
+    long total = 0, prev = 0;
+    for (size_t i = n; i-- > 0;) {
+        long v;
+        switch (s[i] | 0x20) {
+        case 'i': v = 1; break;
+        case 'v': v = 5; break;
+        case 'x': v = 10; break;
+        case 'l': v = 50; break;
+        case 'c': v = 100; break;
+        default: return 0;
+        }
+        total += v < prev ? -v : v;
+        if (v > prev)
+            prev = v;
+    }
+    return total > 0 && total < 400 ? total : 0;
+}
 
 /* Bullets that may mark list items anywhere in a paragraph. */
 static bool strong_bullet(int32_t c)
@@ -113,8 +140,8 @@ static bool weak_bullet(int32_t c)
     return c == '-' || c == '*' || c == 0x2013 || c == 0x2014 || c == 0x00B7 || c == 0x2212;
 }
 
-/* A numbered or lettered marker at p: "12.", "3.)", "4)", "(5)", "a.", "b)",
- * "(c)", followed by white space. */
+/* A numbered, lettered or Roman marker at p: "12.", "3.)", "4)", "(5)",
+ * "a.", "b)", "(c)", "ii)", "(iv)", followed by white space. */
 static bool parse_numbered(const char *t, size_t p, size_t end, marker_t *m)
 {
     size_t q = p;
@@ -124,7 +151,7 @@ static bool parse_numbered(const char *t, size_t p, size_t end, marker_t *m)
         q++;
     }
     int cls;
-    long value = 0;
+    long value = 0, roman = 0;
     size_t d = q;
     while (d < end && d - q < 4 && t[d] >= '0' && t[d] <= '9') {
         value = value * 10 + (t[d] - '0');
@@ -134,16 +161,26 @@ static bool parse_numbered(const char *t, size_t p, size_t end, marker_t *m)
         if (d - q > 3)
             return false;
         cls = M_DIGIT;
-    } else if (q < end && t[q] >= 'a' && t[q] <= 'z') {
-        cls = M_LOWER;
-        value = t[q] - 'a';
-        d = q + 1;
-    } else if (q < end && t[q] >= 'A' && t[q] <= 'Z') {
-        cls = M_UPPER;
-        value = t[q] - 'A';
-        d = q + 1;
     } else {
-        return false;
+        while (d < end && d - q < 6 && ((t[d] >= 'a' && t[d] <= 'z') || (t[d] >= 'A' && t[d] <= 'Z')))
+            d++;
+        size_t n = d - q;
+        if (n == 0)
+            return false;
+        bool lower = t[q] >= 'a';
+        if (n == 1) {
+            cls = lower ? M_LOWER : M_UPPER;
+            value = (t[q] | 0x20) - 'a';
+            roman = roman_value(t + q, 1);
+        } else {
+            for (size_t k = q; k < d; k++)
+                if ((t[k] >= 'a') != lower)
+                    return false;
+            value = roman_value(t + q, n);
+            if (!value)
+                return false;
+            cls = lower ? M_RLOWER : M_RUPPER;
+        }
     }
     int punct;
     size_t dot = SIZE_MAX;
@@ -153,6 +190,10 @@ static bool parse_numbered(const char *t, size_t p, size_t end, marker_t *m)
         punct = P_PARENS;
         d++;
     } else if (d < end && t[d] == '.') {
+        /* A Roman numeral of several letters with a full stop is too often
+         * a word ("mix.", "civil."); only letters and numbers take one. */
+        if (cls == M_RLOWER || cls == M_RUPPER)
+            return false;
         dot = d;
         if (d + 1 < end && t[d + 1] == ')') {
             punct = P_DOT_PAREN;
@@ -167,15 +208,31 @@ static bool parse_numbered(const char *t, size_t p, size_t end, marker_t *m)
     } else {
         return false;
     }
-    if (d < end && !space_at(t, d, end))
-        return false;
-    if (d >= end)
+    if (d >= end || !space_at(t, d, end))
         return false;
     m->end = d;
     m->style = cls * 8 + punct;
     m->value = value;
+    m->roman = roman;
     m->dot = dot;
     return true;
+}
+
+/* The class of a marker read as a Roman numeral (M_NONE when it is none). */
+static int roman_class(const marker_t *m)
+{
+    int cls = m->style / 8;
+    if (cls == M_RLOWER || cls == M_RUPPER)
+        return cls;
+    if (m->roman)
+        return cls == M_LOWER ? M_RLOWER : M_RUPPER;
+    return M_NONE;
+}
+
+static long roman_of(const marker_t *m)
+{
+    int cls = m->style / 8;
+    return (cls == M_RLOWER || cls == M_RUPPER) ? m->value : m->roman;
 }
 
 /* A bullet at p followed by a space or a numbered marker; *bullet receives
@@ -212,6 +269,9 @@ size_t seg_list_marker(const char *text, size_t pos, size_t end)
     return q;
 }
 
+static dp_status find_chains(const char *t, size_t start, size_t end, size_t s0,
+                             seg_sent_scratch_t *sc);
+
 static bool line_start_before(const char *t, size_t begin, size_t p)
 {
     while (p > begin && (t[p - 1] == ' ' || t[p - 1] == '\t'))
@@ -230,12 +290,10 @@ static dp_status find_list(const char *t, size_t start, size_t end, seg_sent_scr
     size_t after = parse_bullet(t, s0, end, line_start_before(t, start, s0), &bullet);
     marker_t m;
     bool numbered = parse_numbered(t, skip_space(t, after, end), end, &m);
-    if (!bullet && !numbered)
-        return DP_OK;
-    if (numbered && m.dot != SIZE_MAX &&
-        seg_ranges_push(&sc->protect, m.dot, m.dot + 1, 0) != DP_OK)
-        return DP_ENOMEM;
     if (bullet) {
+        if (numbered && m.dot != SIZE_MAX &&
+            seg_ranges_push(&sc->protect, m.dot, m.dot + 1, 0) != DP_OK)
+            return DP_ENOMEM;
         bool weak = weak_bullet(bullet);
         size_t p = after;
         while (p < end) {
@@ -254,27 +312,242 @@ static dp_status find_list(const char *t, size_t start, size_t end, seg_sent_scr
         }
         return DP_OK;
     }
-    long expected = m.value + 1;
-    for (size_t p = m.end; p < end; p++) {
-        unsigned char c = (unsigned char)t[p];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              c == '('))
-            continue;
-        unsigned char b = (unsigned char)t[p - 1];
-        if (!(b == ' ' || b == '\t' || b == '\n'))
-            continue;
-        marker_t m2;
-        if (parse_numbered(t, p, end, &m2) && m2.style == m.style && m2.value == expected) {
-            if (seg_ranges_push(&sc->cuts, p, p, 0) != DP_OK)
-                return DP_ENOMEM;
-            if (m2.dot != SIZE_MAX &&
-                seg_ranges_push(&sc->protect, m2.dot, m2.dot + 1, 0) != DP_OK)
-                return DP_ENOMEM;
-            expected++;
-            p = m2.end;
+    return find_chains(t, start, end, s0, sc);
+}
+
+/* Whether m2 continues the sequence of m (same punctuation, next number,
+ * letter or Roman numeral). *mode: 0 undecided, 1 letters/numbers, 2 Roman. */
+static bool continues(const marker_t *m, const marker_t *m2, long step, int *mode)
+{
+    if ((m->style & 7) != (m2->style & 7))
+        return false;
+    if (*mode != 2 && m2->style == m->style && m2->value == m->value + step) {
+        *mode = 1;
+        return true;
+    }
+    int rc = roman_class(m);
+    if (*mode != 1 && rc != M_NONE && roman_class(m2) == rc &&
+        roman_of(m2) == roman_of(m) + step) {
+        *mode = 2;
+        return true;
+    }
+    return false;
+}
+
+/* How far after one list item the next must begin. */
+#define LIST_ITEM_REACH 400
+
+/* Finds sequences of list markers ("1. ... 2. ...", "a) ... b) ...",
+ * "(i) ... (ii) ...") that start at the paragraph's start or right after the
+ * end of a sentence, and cuts the paragraph before each later item. */
+static dp_status find_chains(const char *t, size_t start, size_t end, size_t s0,
+                             seg_sent_scratch_t *sc)
+{
+    size_t p = s0;
+    while (p < end) {
+        marker_t m;
+        bool at_start = p == s0;
+        if (!at_start) {
+            /* A candidate start: after white space that follows . ! ? : ; */
+            unsigned char b = (unsigned char)t[p];
+            if (!((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || b == '(' ||
+                  (b >= 'A' && b <= 'Z')) ||
+                !(t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == '\n')) {
+                p++;
+                continue;
+            }
+            size_t k = p;
+            while (k > start && (t[k - 1] == ' ' || t[k - 1] == '\t' || t[k - 1] == '\n'))
+                k--;
+            char prev = k > start ? t[k - 1] : '.';
+            if (!(prev == '.' || prev == '!' || prev == '?' || prev == ':' || prev == ';')) {
+                p++;
+                continue;
+            }
         }
+        if (!parse_numbered(t, p, end, &m)) {
+            p++;
+            continue;
+        }
+        /* Capital letters after a full stop are mostly initials ("A. B. Smith"). */
+        if (!at_start && m.style / 8 == M_UPPER) {
+            p = m.end;
+            continue;
+        }
+        if (at_start && m.dot != SIZE_MAX &&
+            seg_ranges_push(&sc->protect, m.dot, m.dot + 1, 0) != DP_OK)
+            return DP_ENOMEM;
+        /* Follow the sequence. */
+        marker_t last = m;
+        int mode = 0;
+        size_t items = 1;
+        size_t q = m.end;
+        while (q < end && q < last.end + LIST_ITEM_REACH) {
+            unsigned char b = (unsigned char)t[q];
+            unsigned char pb = (unsigned char)t[q - 1];
+            marker_t m2;
+            if ((pb == ' ' || pb == '\t' || pb == '\n') &&
+                ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+                 b == '(') &&
+                parse_numbered(t, q, end, &m2) && continues(&last, &m2, 1, &mode)) {
+                if (items == 1 && !at_start && m.dot != SIZE_MAX &&
+                    seg_ranges_push(&sc->protect, m.dot, m.dot + 1, 0) != DP_OK)
+                    return DP_ENOMEM;
+                if (items == 1 && !at_start && seg_ranges_push(&sc->cuts, p, p, 0) != DP_OK)
+                    return DP_ENOMEM;
+                if (seg_ranges_push(&sc->cuts, q, q, 0) != DP_OK)
+                    return DP_ENOMEM;
+                if (m2.dot != SIZE_MAX &&
+                    seg_ranges_push(&sc->protect, m2.dot, m2.dot + 1, 0) != DP_OK)
+                    return DP_ENOMEM;
+                items++;
+                last = m2;
+                q = m2.end;
+                continue;
+            }
+            q++;
+        }
+        p = items > 1 ? last.end : m.end;
     }
     return DP_OK;
+}
+
+/* ---- quotations and brackets ---------------------------------------------- */
+
+/* A stop inside a quotation or a bracket that closes later in the paragraph
+ * does not end the sentence: '"We understand. We refuse." he said' is one
+ * sentence, as Pragmatic Segmenter has it. The marks are paired first, with
+ * the direction of the ambiguous ASCII quotes read from their neighbours;
+ * an opening mark that never closes in the paragraph protects nothing. */
+
+enum { Q_PAREN = 1, Q_SQUARE, Q_DOUBLE, Q_SINGLE, Q_CURLY, Q_CURLY_SINGLE, Q_LOW, Q_GUILLEMET };
+
+static const unsigned char quote_byte[256] = {
+    ['"'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1, [0xC2] = 1, [0xE2] = 1,
+};
+
+/* Pops the innermost open mark of kind k (dropping unmatched ones above it,
+ * which never closed) and records the pair. */
+static dp_status close_mark(seg_sent_scratch_t *sc, uint32_t k, size_t close)
+{
+    for (size_t i = sc->stack.n; i-- > 0;) {
+        if (sc->stack.v[i].kind != k)
+            continue;
+        size_t open = sc->stack.v[i].start;
+        sc->stack.n = i;
+        return seg_ranges_push(&sc->quotes, open, close, k);
+    }
+    return DP_OK;
+}
+
+static bool top_is(const seg_sent_scratch_t *sc, uint32_t k)
+{
+    for (size_t i = sc->stack.n; i-- > 0;)
+        if (sc->stack.v[i].kind == k)
+            return true;
+    return false;
+}
+
+static int compare_open(const void *a, const void *b)
+{
+    const seg_range_t *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static dp_status pair_quotes(const char *t, size_t start, size_t end, seg_sent_scratch_t *sc)
+{
+    sc->quotes.n = sc->stack.n = 0;
+    for (size_t p = start; p < end;) {
+        if (!quote_byte[(unsigned char)t[p]]) {
+            p++;
+            continue;
+        }
+        size_t q = p;
+        int32_t c = seg_next(t, end, &q);
+        int32_t before = p > start ? cp_before(t, start, p) : -1;
+        int32_t after = q < end ? cp_at(t, q, end) : -1;
+        bool space_before = before < 0 || seg_is_space(before) || seg_is_opener(before) ||
+                            before == '-' || before == 0x2014 || before == 0x2013;
+        bool space_after = after < 0 || seg_is_space(after);
+        dp_status rc = DP_OK;
+        switch (c) {
+        case '(':
+            rc = seg_ranges_push(&sc->stack, p, p, Q_PAREN);
+            break;
+        case ')':
+            rc = close_mark(sc, Q_PAREN, p);
+            break;
+        case '[':
+            rc = seg_ranges_push(&sc->stack, p, p, Q_SQUARE);
+            break;
+        case ']':
+            rc = close_mark(sc, Q_SQUARE, p);
+            break;
+        case '"':
+            if (space_before && !space_after)
+                rc = seg_ranges_push(&sc->stack, p, p, Q_DOUBLE);
+            else if (!space_before || top_is(sc, Q_DOUBLE))
+                rc = close_mark(sc, Q_DOUBLE, p);
+            break;
+        case '\'':
+            /* An apostrophe inside or before a word ("don't", "'90s") is no
+             * quotation mark; one after a word may close a quotation. */
+            if (space_before && after >= 0 && seg_is_letter(after))
+                rc = seg_ranges_push(&sc->stack, p, p, Q_SINGLE);
+            else if (!space_before && !(after >= 0 && seg_is_letter(after)) &&
+                     top_is(sc, Q_SINGLE))
+                rc = close_mark(sc, Q_SINGLE, p);
+            break;
+        case 0x201C: /* “ opens in English, closes German „...“ */
+            if (top_is(sc, Q_LOW) && !space_before)
+                rc = close_mark(sc, Q_LOW, p);
+            else
+                rc = seg_ranges_push(&sc->stack, p, p, Q_CURLY);
+            break;
+        case 0x201D:
+            rc = close_mark(sc, Q_CURLY, p);
+            break;
+        case 0x201E:
+            rc = seg_ranges_push(&sc->stack, p, p, Q_LOW);
+            break;
+        case 0x2018:
+            if (space_before)
+                rc = seg_ranges_push(&sc->stack, p, p, Q_CURLY_SINGLE);
+            break;
+        case 0x2019:
+            if (!(after >= 0 && seg_is_letter(after)))
+                rc = close_mark(sc, Q_CURLY_SINGLE, p);
+            break;
+        case 0xAB:
+            rc = seg_ranges_push(&sc->stack, p, p, Q_GUILLEMET);
+            break;
+        case 0xBB:
+            rc = close_mark(sc, Q_GUILLEMET, p);
+            break;
+        default:
+            break;
+        }
+        if (rc != DP_OK)
+            return rc;
+        p = q;
+    }
+    if (sc->quotes.n > 1)
+        qsort(sc->quotes.v, sc->quotes.n, sizeof *sc->quotes.v, compare_open);
+    return DP_OK;
+}
+
+/* True when a quotation or bracket opened before i closes at or after ce,
+ * i.e. the stop at i with its cluster up to ce lies inside it. Calls come
+ * with growing i. */
+static bool inside_quote(ctx_t *c, size_t i, size_t ce)
+{
+    const seg_ranges_t *q = c->quotes;
+    while (c->next_quote < q->n && q->v[c->next_quote].start < i) {
+        if (q->v[c->next_quote].end > c->open_until)
+            c->open_until = q->v[c->next_quote].end;
+        c->next_quote++;
+    }
+    return c->next_quote > 0 && c->open_until >= ce;
 }
 
 /* ---- the words around a candidate ---------------------------------------- */
@@ -626,6 +899,8 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
                         continue;
                     }
                     bool capital = n.cls == N_UPPER || n.cls == N_OTHER || n.cls == N_DIGIT;
+                    if (inside_quote(c, i, ce))
+                        capital = false;
                     if (!SENTENCE_OK(i))
                         capital = false;
                     if (attached && k >= 4 && capital && space_at(t, ce, end)) {
@@ -656,7 +931,9 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
                 continue;
             }
             bool ends;
-            if (ndots >= 2) {
+            if (inside_quote(c, i, ce)) {
+                ends = false;
+            } else if (ndots >= 2) {
                 /* "[...]" and "(...)" mark an omission inside a quotation. */
                 int32_t before = cp_before(t, s, i);
                 if (before == '[' || before == '(')
@@ -686,12 +963,15 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
                 continue;
             }
             bool ends;
-            if (ch == 0x2026) {
+            if (inside_quote(c, i, ce)) {
+                ends = false;
+            } else if (ch == 0x2026) {
                 int32_t before = cp_before(t, s, i);
                 ends = !(before == '[' || before == '(') &&
                        (n.cls == N_UPPER || n.cls == N_OTHER);
             } else {
-                ends = n.cls != N_LOWER;
+                /* "firma? 13:28": a number after ? or ! goes on. */
+                ends = n.cls == N_UPPER || n.cls == N_OTHER;
             }
             if (ends && SENTENCE_OK(i)) {
                 if (emit(c, s, ce) != DP_OK)
@@ -716,7 +996,9 @@ dp_status seg_sentences(const seg_lang_t *lang, bool newline_ends, const char *t
     scratch->protect.n = 0;
     if (find_list(text, start, end, scratch) != DP_OK)
         return DP_ENOMEM;
-    ctx_t c = {lang, text, newline_ends, out, &scratch->protect, 0};
+    if (pair_quotes(text, start, end, scratch) != DP_OK)
+        return DP_ENOMEM;
+    ctx_t c = {lang, text, newline_ends, out, &scratch->protect, 0, &scratch->quotes, 0, 0};
     size_t from = start;
     for (size_t k = 0; k < scratch->cuts.n; k++) {
         size_t cut = scratch->cuts.v[k].start;
@@ -733,4 +1015,6 @@ void seg_sent_scratch_free(seg_sent_scratch_t *scratch)
 {
     seg_ranges_free(&scratch->cuts);
     seg_ranges_free(&scratch->protect);
+    seg_ranges_free(&scratch->quotes);
+    seg_ranges_free(&scratch->stack);
 }

@@ -15,9 +15,11 @@
 typedef struct seg_sent_scratch {
     seg_ranges_t cuts;    /* forced sentence starts (list items) */
     seg_ranges_t protect; /* full stops that belong to a list marker */
+    seg_ranges_t quotes;  /* matched quotations and brackets [open, close] */
+    seg_ranges_t stack;   /* open quotations while pairing */
 } seg_sent_scratch_t;
 
-#define SEG_SENT_SCRATCH_INIT {SEG_RANGES_INIT, SEG_RANGES_INIT}
+#define SEG_SENT_SCRATCH_INIT {SEG_RANGES_INIT, SEG_RANGES_INIT, SEG_RANGES_INIT, SEG_RANGES_INIT}
 
 void seg_sent_scratch_free(seg_sent_scratch_t *scratch);
 
