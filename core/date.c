@@ -1034,8 +1034,17 @@ static bool parse_date_plain(const char *s, size_t len, size_t j, found_t *f, si
     if (!ok)
         return false;
     size_t te;
-    if (f->day && parse_time_after(s, len, e, f, &te))
+    if (f->day && parse_time_after(s, len, e, f, &te)) {
         e = te;
+        /* The C library's and Unix date(1)'s order puts the year last:
+         * "Fri Jun 26 17:38:00 UTC 2020". */
+        size_t ys = skip_spaces(s, len, e), ye;
+        int y;
+        if (f->year == 0 && ys != e && parse_year(s, len, ys, false, &y, &ye)) {
+            f->year = y;
+            e = ye;
+        }
+    }
     *end = e;
     return true;
 }

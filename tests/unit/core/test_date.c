@@ -120,6 +120,8 @@ static void test_times_and_zones(void **state)
         {NULL, "Dienstag, 6. Juli 2021, 14:05 Uhr", "2021-07-06T14:05", NULL},
         {NULL, "mardi 6 juillet 2021 à 16h30", "2021-07-06T16:30", NULL},
         {NULL, "Mon 4 Jan 2021 10.30 GMT", "2021-01-04T10:30Z", NULL},
+        {NULL, "Fri Jun 26 17:38:00 UTC 2020", "2020-06-26T17:38:00Z", NULL},
+        {NULL, "Fri Jun 26 17:38:00 2020", "2020-06-26T17:38:00", NULL},
         {NULL, "4 Jan 2021 10.30 pm", "2021-01-04T22:30", NULL},
         {NULL, "10:30 AM ET, Mon January 4, 2021", "2021-01-04T10:30", NULL},
         {NULL, "4 January 2021 at 10:30 (GMT+3)", "2021-01-04T10:30+03:00", NULL},
