@@ -559,6 +559,7 @@ typedef struct next_word {
     size_t start, end; /* the word (letters) after any opening quotes */
     unsigned flags;    /* its flags in the pack */
     bool single_letter_abbr; /* "B." in "z. B." */
+    bool paren;        /* the next thing is an opening bracket: "Inc. (“Company A”)" */
 } next_word_t;
 
 static void look_next(const ctx_t *c, size_t p, size_t end, next_word_t *n)
@@ -572,7 +573,15 @@ static void look_next(const ctx_t *c, size_t p, size_t end, next_word_t *n)
     }
     size_t q = p;
     int32_t ch = seg_next(t, end, &q);
-    while (seg_is_opener(ch) && q < end) {
+    n->paren = ch == '(' || ch == '[';
+    /* Opening quotes and brackets, and dashes ("-- voila! -- you", "? -
+     * Posted"), stand before the word whose case tells. */
+    bool dash = false;
+    while (q < end) {
+        bool is_dash = ch == '-' || ch == 0x2013 || ch == 0x2014;
+        if (!(seg_is_opener(ch) || is_dash || (dash && seg_is_space(ch))))
+            break;
+        dash = dash || is_dash;
         p = q;
         ch = seg_next(t, end, &q);
     }
@@ -734,6 +743,9 @@ static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n
 
     if (abbr == SEG_ABBR_PREFIX)
         return n->cls == N_OTHER;
+    /* An abbreviation before a bracket goes on: "Inc. (“Company A”)". */
+    if ((abbr != SEG_ABBR_NONE || single || dotted) && n->paren)
+        return false;
     if (abbr == SEG_ABBR_NUMBER && n->cls == N_DIGIT)
         return false;
     if (abbr == SEG_ABBR_TIME) {
@@ -750,6 +762,9 @@ static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n
     }
     if (single) {
         if (n->cls == N_DIGIT)
+            return false;
+        /* A letter that opens the sentence labels it: "Q. What ...? A. His ...". */
+        if (ws == s)
             return false;
         /* "z. B.", "u. Ä.", "A. I. Semenov": letters with full stops in a row. */
         if (n->single_letter_abbr)
