@@ -328,18 +328,22 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
      * evenly, as in the usual treatment of dangling nodes. */
     for (int it = 0; it < 200; it++) {
         double dangling = 0.0, diff = 0.0;
+        /* maxsim is free until selection: it holds pr[a] / out_w[a]. */
+        double *share = r->maxsim;
         for (size_t a = 0; a < n; a++) {
             if (r->out_w[a] == 0.0) {
                 dangling += r->pr[a];
+                share[a] = 0.0;
+            } else {
+                share[a] = r->pr[a] / r->out_w[a];
             }
         }
         for (size_t b = 0; b < n; b++) {
+            /* The matrix is symmetric: row b holds column b. */
+            const double *row = r->mat + b * n;
             double in = 0.0;
             for (size_t a = 0; a < n; a++) {
-                double w = r->mat[a * n + b];
-                if (w != 0.0) {
-                    in += w * r->pr[a] / r->out_w[a];
-                }
+                in += row[a] * share[a];
             }
             r->pr2[b] = (1.0 - opts->damping) / (double)n +
                         opts->damping * (in + dangling / (double)n);
@@ -348,7 +352,7 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
         double *tmp = r->pr;
         r->pr = r->pr2;
         r->pr2 = tmp;
-        if (diff < 1e-12) {
+        if (diff < 1e-10) {
             break;
         }
     }
