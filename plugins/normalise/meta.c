@@ -205,9 +205,12 @@ static bool is_label_only(const char *s, size_t a, size_t b, const found_date_t 
     size_t words = 0, seg_words = 0;
     size_t di = 0;
     size_t i = a;
+    while (di < nd && dates[di].e <= a)
+        di++; /* dates before a (inside an echoed title) are not ours */
     while (i < b) {
         if (di < nd && i >= dates[di].s) {
-            i = dates[di].e;
+            if (dates[di].e > i)
+                i = dates[di].e;
             di++;
             seg_words = 0;
             continue;
@@ -332,10 +335,12 @@ static bool nothing_after(const char *s, size_t a, size_t b) {
 static bool is_plain_date_line(const char *s, const line_t *L, const found_date_t *d, size_t nd) {
     size_t a = L->s, b = d[0].s;
     trim(s, &a, &b);
-    /* The label before the date: nothing, "Published:", "Posted on",
-     * "Updated" (one word); not "Newsletter —", which names something. */
+    /* The label before the date: nothing, "Published:", "Date of
+     * publication:", "Updated" (one word). Not "Newsletter —" nor "Summit
+     * of", which name something: in the heading's place a line is a heading
+     * unless it is plainly a date. */
     bool one_word = a != b && memchr(s + a, ' ', b - a) == NULL && s[b - 1] != '-';
-    if (a != b && s[b - 1] != ':' && !is_lower_ascii(s[b - 1]) && !one_word)
+    if (a != b && s[b - 1] != ':' && !one_word)
         return false;
     return nothing_after(s, d[nd - 1].e, L->e);
 }

@@ -144,12 +144,17 @@ static void test_title_block(void **state)
           "2020-10-16T16:57", NULL);
     check("Newsletter — March 2021 edition", NULL, "Newsletter — March 2021 edition", "2021-03",
           NULL);
-    /* A label and a date is a date line, not a heading; as the only line it
-     * stays in the text. */
-    check("Released on the 5th of October 2020", NULL, NULL, "2020-10-05", NULL);
-    static const char *const drops0[] = {"Last modified on Sat 27 Jun 2020 08.00 BST", NULL};
-    check("Last modified on Sat 27 Jun 2020 08.00 BST\n\nMarkets rally\n\nShares rose.", NULL,
+    /* In the heading's place only a plain date line ("Published: ...",
+     * a bare date) is not the heading. */
+    check("Released on the 5th of October 2020", NULL, "Released on the 5th of October 2020",
+          "2020-10-05", NULL);
+    static const char *const drops0[] = {"Published: Sat 27 Jun 2020 08.00 BST", NULL};
+    check("Published: Sat 27 Jun 2020 08.00 BST\n\nMarkets rally\n\nShares rose.", NULL,
           "Markets rally", "2020-06-27T08:00+01:00", drops0);
+    /* Below the heading, a label of a few words is enough. */
+    static const char *const drops5[] = {"Last modified on Sat 27 Jun 2020 08.00 BST", NULL};
+    check("Markets rally\nLast modified on Sat 27 Jun 2020 08.00 BST\n\nShares rose.", NULL,
+          "Markets rally", "2020-06-27T08:00+01:00", drops5);
     static const char *const drops[] = {"26.06.2020 17:38", NULL};
     check("Dialogue of research centers\n26.06.2020 17:38\n\nA videoconference was held on "
           "June 22.",
@@ -158,6 +163,10 @@ static void test_title_block(void **state)
     static const char *const drops2[] = {"Tuesday, 29 September 2020", NULL};
     check("Tuesday, 29 September 2020\n\nExperts met online\n\nBody text.", NULL,
           "Experts met online", "2020-09-29", drops2);
+    /* A title with a date of its own, echoed with a timestamp. */
+    static const char *const drops4[] = {"Summit of 26 June 2020 16.10.2020 16:57", NULL};
+    check("Summit of 26 June 2020\n\nSummit of 26 June 2020 16.10.2020 16:57\n\nBody text.",
+          NULL, "Summit of 26 June 2020", "2020-06-26", drops4);
     /* A heading with a timestamp that is not the title's echo. */
     check("Regional leaders meet\n\nTalks in Tashkent 16.10.2020 16:57\n\nBody text.", NULL,
           "Regional leaders meet", "2020-10-16T16:57", NULL);
