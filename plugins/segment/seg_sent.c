@@ -269,8 +269,7 @@ size_t seg_list_marker(const char *text, size_t pos, size_t end)
     return q;
 }
 
-static dp_status find_chains(const char *t, size_t start, size_t end, size_t s0,
-                             seg_sent_scratch_t *sc);
+static dp_status find_chains(const char *t, size_t end, size_t s0, seg_sent_scratch_t *sc);
 
 static bool line_start_before(const char *t, size_t begin, size_t p)
 {
@@ -312,7 +311,7 @@ static dp_status find_list(const char *t, size_t start, size_t end, seg_sent_scr
         }
         return DP_OK;
     }
-    return find_chains(t, start, end, s0, sc);
+    return find_chains(t, end, s0, sc);
 }
 
 /* Whether m2 continues the sequence of m (same punctuation, next number,
@@ -334,33 +333,40 @@ static bool continues(const marker_t *m, const marker_t *m2, long step, int *mod
     return false;
 }
 
+/* Marks after which a list may begin. */
+static const unsigned char chain_stop[256] = {['.'] = 1, ['!'] = 1, ['?'] = 1, [':'] = 1, [';'] = 1};
+
 /* How far after one list item the next must begin. */
 #define LIST_ITEM_REACH 400
 
 /* Finds sequences of list markers ("1. ... 2. ...", "a) ... b) ...",
  * "(i) ... (ii) ...") that start at the paragraph's start or right after the
  * end of a sentence, and cuts the paragraph before each later item. */
-static dp_status find_chains(const char *t, size_t start, size_t end, size_t s0,
-                             seg_sent_scratch_t *sc)
+static dp_status find_chains(const char *t, size_t end, size_t s0, seg_sent_scratch_t *sc)
 {
     size_t p = s0;
     while (p < end) {
         marker_t m;
         bool at_start = p == s0;
         if (!at_start) {
-            /* A candidate start: after white space that follows . ! ? : ; */
+            /* A candidate start: after white space that follows . ! ? : ;
+             * Jump to the next such mark first: most bytes are none. */
+            if (!chain_stop[(unsigned char)t[p]]) {
+                p++;
+                while (p < end && !chain_stop[(unsigned char)t[p]])
+                    p++;
+                continue;
+            }
+            p++;
+            if (p >= end || !(t[p] == ' ' || t[p] == '\t' || t[p] == '\n'))
+                continue;
+            p = skip_space(t, p, end);
+            if (p >= end)
+                break;
             unsigned char b = (unsigned char)t[p];
             if (!((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || b == '(' ||
                   (b >= 'A' && b <= 'Z')) ||
                 !(t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == '\n')) {
-                p++;
-                continue;
-            }
-            size_t k = p;
-            while (k > start && (t[k - 1] == ' ' || t[k - 1] == '\t' || t[k - 1] == '\n'))
-                k--;
-            char prev = k > start ? t[k - 1] : '.';
-            if (!(prev == '.' || prev == '!' || prev == '?' || prev == ':' || prev == ';')) {
                 p++;
                 continue;
             }
