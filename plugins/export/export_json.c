@@ -6,6 +6,7 @@
  * renamed when complete. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,7 +19,25 @@ typedef struct json_fmt {
     struct archive *ar; /* the open archive, or NULL */
     ex_out_t file;      /* the archive's temporary file */
     ex_out_t mem;       /* one document being serialised */
+    /* libarchive converts entry names through the locale's character set;
+     * under the C locale a UTF-8 name is refused or crashes it. Archive
+     * calls run with a UTF-8 locale for the calling thread only
+     * (uselocale), so the process's locale is never touched. */
+    locale_t utf8;
+    locale_t saved;
 } json_fmt_t;
+
+static void utf8_enter(json_fmt_t *j)
+{
+    if (j->utf8 != (locale_t)0)
+        j->saved = uselocale(j->utf8);
+}
+
+static void utf8_leave(json_fmt_t *j)
+{
+    if (j->utf8 != (locale_t)0)
+        uselocale(j->saved);
+}
 
 static dp_status json_start(ex_state_t *st)
 {
@@ -31,9 +50,16 @@ static dp_status json_start(ex_state_t *st)
         return ex_fail(st, DP_ENOMEM, "out of memory");
     j->archive = strcmp(st->archive, "none") != 0;
     j->zip = strcmp(st->archive, "zip") == 0;
+    if (j->archive) {
+        j->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+        if (j->utf8 == (locale_t)0)
+            j->utf8 = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+    }
     ex_out_init_memory(st, &j->mem);
     ex_out_init_memory(st, &j->file);
     if (j->archive && (st->fields & (EX_T_ID | EX_T_DATE)) != 0) {
+        if (j->utf8 != (locale_t)0)
+            freelocale(j->utf8);
         dp_free(j);
         return ex_fail(st, DP_EINVAL, "format json with archive \"%s\": path may use {bundle} and "
                        "{stage}, not {id} or {date} (the archive holds every document)", st->archive);
@@ -49,6 +75,8 @@ static dp_status json_start(ex_state_t *st)
             rc = ex_fail(st, DP_ESTATE, "%s exists (if_exists is \"fail\")", path);
         dp_free(path);
         if (rc != DP_OK) {
+            if (j->utf8 != (locale_t)0)
+                freelocale(j->utf8);
             dp_free(j);
             st->fmt = NULL;
             return rc;
@@ -62,9 +90,11 @@ static dp_status archive_finish(ex_state_t *st, json_fmt_t *j, bool commit)
 {
     dp_status rc = DP_OK;
     if (j->ar != NULL) {
-        if (commit && archive_write_close(j->ar) != ARCHIVE_OK)
+        utf8_enter(j);
+        if (commit && archive_write_close(j->ar) < ARCHIVE_WARN)
             rc = ex_fail(st, DP_EIO, "cannot write %s: %s", j->file.path, archive_error_string(j->ar));
         archive_write_free(j->ar);
+        utf8_leave(j);
         j->ar = NULL;
     }
     if (commit && rc == DP_OK)
@@ -78,9 +108,13 @@ static dp_status archive_open(ex_state_t *st, json_fmt_t *j, const char *path)
     dp_status rc = ex_out_open_file(st, &j->file, path, st->if_exists == EX_IF_FAIL);
     if (rc != DP_OK)
         return rc;
+    utf8_enter(j);
     j->ar = archive_write_new();
-    if (j->ar == NULL)
+    if (j->ar == NULL) {
+        utf8_leave(j);
+        ex_out_abort(&j->file);
         return ex_fail(st, DP_ENOMEM, "out of memory");
+    }
     int r;
     if (j->zip) {
         r = archive_write_set_format_zip(j->ar);
@@ -95,10 +129,11 @@ static dp_status archive_open(ex_state_t *st, json_fmt_t *j, const char *path)
     }
     if (r == ARCHIVE_OK)
         r = archive_write_open_fd(j->ar, j->file.fd);
-    if (r != ARCHIVE_OK) {
+    if (r != ARCHIVE_OK)
         rc = ex_fail(st, DP_EIO, "cannot write %s: %s", path, archive_error_string(j->ar));
+    utf8_leave(j);
+    if (rc != DP_OK)
         archive_finish(st, j, false);
-    }
     return rc;
 }
 
@@ -107,15 +142,22 @@ static dp_status archive_add(ex_state_t *st, json_fmt_t *j, dp_doc_t *doc, const
     struct archive_entry *e = archive_entry_new();
     if (e == NULL)
         return ex_fail(st, DP_ENOMEM, "out of memory");
-    archive_entry_set_pathname_utf8(e, name);
+    utf8_enter(j);
+    /* Without a UTF-8 locale the name goes in as bytes: the only form
+     * libarchive accepts then (a tar reader still gets UTF-8 bytes). */
+    if (j->utf8 != (locale_t)0)
+        archive_entry_set_pathname_utf8(e, name);
+    else
+        archive_entry_copy_pathname(e, name);
     archive_entry_set_size(e, (la_int64_t)j->mem.buf.len);
     archive_entry_set_filetype(e, AE_IFREG);
     archive_entry_set_perm(e, 0644);
     archive_entry_set_mtime(e, (time_t)dp_doc_source(doc)->mtime, 0);
     dp_status rc = DP_OK;
-    if (archive_write_header(j->ar, e) != ARCHIVE_OK ||
+    if (archive_write_header(j->ar, e) < ARCHIVE_WARN ||
         archive_write_data(j->ar, j->mem.buf.data, j->mem.buf.len) < 0)
         rc = ex_fail(st, DP_EIO, "cannot write %s: %s", j->file.path, archive_error_string(j->ar));
+    utf8_leave(j);
     archive_entry_free(e);
     return rc;
 }
@@ -198,6 +240,8 @@ static void json_stop(ex_state_t *st)
         return;
     archive_finish(st, j, false);
     dp_buf_free(&j->mem.buf);
+    if (j->utf8 != (locale_t)0)
+        freelocale(j->utf8);
     dp_free(j);
     st->fmt = NULL;
 }

@@ -378,6 +378,34 @@ def check_if_exists(work):
           rc != 0 and "out/run.jsonl" in err and "Not a directory" in err, (rc, err[-300:]))
 
 
+def check_hostile_ids(work):
+    """Ids that try to lead out of the output folder, control characters,
+    non-ASCII: every file stays under out/, archives keep UTF-8 names."""
+    folder = os.path.join(work, "hostile")
+    os.makedirs(folder)
+    ids = ["../../escape", "/abs/x", "a\u0001b", 7, "x/../../y", "..", "\u00e9t\u00e9/\U0001F600"]
+    data = "".join(json.dumps({"id": i, "text": "Text %d" % n}) + "\n" for n, i in enumerate(ids)).encode()
+    exports = [export("one", format="jsonl", path="out/jsonl/{id}.jsonl"),
+               export("files", format="json", path="out/json"),
+               export("tgz", format="json", path="out/all.tar.gz", archive="tar.gz"),
+               export("zip", format="json", path="out/all.zip", archive="zip"),
+               export("brat", format="brat", path="out/brat")]
+    cfg = write_config(os.path.join(folder, "c.json"), exports, stages=[])
+    rc, _, err = run(["run", "-c", cfg, "--quiet", "--input-format", "jsonl", "-"], folder, data)
+    outside = [f for f in all_files(folder) if not f.startswith("out" + os.sep) and f != "c.json"]
+    escaped = os.path.exists(os.path.join(work, "escape.json")) or os.path.exists(os.path.join(folder, "escape"))
+    check("hostile ids: exit 0, every file under out/, none outside the work folder",
+          rc == 0 and not outside and not escaped, (rc, outside, err[-300:]))
+    with zipfile.ZipFile(os.path.join(folder, "out", "all.zip")) as z:
+        names = z.namelist()
+    with tarfile.open(os.path.join(folder, "out", "all.tar.gz")) as tar:
+        tnames = tar.getnames()
+    want = "\u00e9t\u00e9/\U0001F600.json"
+    check("hostile ids: archive names sanitised and kept in UTF-8 (zip and tar.gz)",
+          want in names and want in tnames and not any(n.startswith(("/", "..")) or "/../" in n for n in names),
+          (names, tnames))
+
+
 def main():
     global DP
     DP = docpipe_binary()
@@ -388,6 +416,7 @@ def main():
         check_determinism(work)
         check_kill(work)
         check_if_exists(work)
+        check_hostile_ids(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     failed = [r for r in results if not r[1]]

@@ -14,6 +14,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <locale.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,7 +433,8 @@ static void test_json_files_and_archives(void **unused)
     (void)unused;
     char *dir = temp_dir();
     dp_doc_t *a = sample_doc("x/../a.txt");
-    dp_doc_t *b = sample_doc("b.txt");
+    /* A non-ASCII id: libarchive needs a UTF-8 locale for its name. */
+    dp_doc_t *b = sample_doc("\xc3\xa9t\xc3\xa9/\xf0\x9f\x98\x80.txt");
     ex_state_t *files = state_for("{\"format\":\"json\",\"path\":\"%s/json\"}", dir);
     ex_state_t *tgz1 = state_for("{\"format\":\"json\",\"path\":\"%s/one.tar.gz\",\"archive\":\"tar.gz\"}", dir);
     ex_state_t *tgz2 = state_for("{\"format\":\"json\",\"path\":\"%s/two.tar.gz\",\"archive\":\"tar.gz\"}", dir);
@@ -470,6 +472,10 @@ static void test_json_files_and_archives(void **unused)
 
     /* Both archives read back through libarchive: two JSON documents. */
     static const char *const archives[] = {"one.tar.gz", "b.zip.zip"};
+    /* Read as a user would, in a UTF-8 locale (this thread only). */
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    assert_true(utf8 != (locale_t)0);
+    locale_t saved = uselocale(utf8);
     for (size_t k = 0; k < 2; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, archives[k]);
         struct archive *ar = archive_read_new();
@@ -478,7 +484,13 @@ static void test_json_files_and_archives(void **unused)
         assert_int_equal(archive_read_open_filename(ar, path, 16384), ARCHIVE_OK);
         struct archive_entry *e;
         int n = 0;
+        bool utf8_name = false;
         while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+            const char *name = archive_entry_pathname_utf8(e);
+            if (name == NULL)
+                name = archive_entry_pathname(e);
+            if (name != NULL && strcmp(name, "\xc3\xa9t\xc3\xa9/\xf0\x9f\x98\x80.txt.json") == 0)
+                utf8_name = true;
             size_t size = (size_t)archive_entry_size(e);
             char *buf = malloc(size + 1);
             assert_int_equal(archive_read_data(ar, buf, size), (la_ssize_t)size);
@@ -490,8 +502,11 @@ static void test_json_files_and_archives(void **unused)
             n++;
         }
         assert_int_equal(n, 2);
+        assert_true(utf8_name);
         archive_read_free(ar);
     }
+    uselocale(saved);
+    freelocale(utf8);
     dp__doc_free(a);
     dp__doc_free(b);
     remove_tree(dir);
