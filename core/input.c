@@ -163,7 +163,8 @@ char *dp__input_bundle_name(const char *path)
     const char *base = path + start;
     size_t len = end - start;
     char *resolved = NULL;
-    if (len == 0 || (len == 1 && base[0] == '.') || (len == 2 && base[0] == '.' && base[1] == '.')) {
+    bool dots = (len == 1 && base[0] == '.') || (len == 2 && base[0] == '.' && base[1] == '.');
+    if (len == 0 || dots) {
         /* "." or "..": name the folder it stands for. */
         resolved = realpath(path, NULL);
         if (resolved) {
@@ -296,6 +297,7 @@ typedef struct arch {
     char *pending_path;
     char *pending_msg;
     int64_t pending_mtime;
+    int64_t file_size; /* size of the file read (root only); 0 when unknown */
 } arch_t;
 
 /* Source of a nested archive's bytes: the peeked start of the outer entry,
@@ -404,23 +406,32 @@ static dp_status emit_raw(reader_t *r, const char *id_path, const char *entry, i
     return dp__input_emit(r->sink, doc);
 }
 
-/* The bundle-wide guard against compression bombs: everything decompressed
- * from one archive file (nested archives included) may not exceed max_ratio
- * times the bytes read from that file, once past BOMB_FLOOR. Skipped data
- * counts too, since skipping a compressed entry means decompressing it. */
+/* The bundle-wide guard against compression bombs. Entry data decompressed
+ * from one archive file (nested archives and skipped data included:
+ * skipping a compressed entry means decompressing it) may not exceed
+ * max_ratio times the bytes read from that file, once past BOMB_FLOOR. The
+ * whole decompressed stream, headers included, gets ten times that: tar
+ * headers of tiny entries compress far better than text (100,000 entries of
+ * a few bytes make a tar.xz 400 times smaller than the tar), yet a stream of
+ * nothing but headers must end too. */
 static bool bomb_tripped(const arch_t *ar)
 {
     const arch_t *root = ar->root;
-    uint64_t unpacked = root->work;
+    double ratio = ar->r->opt->limits.max_ratio;
+    int64_t packed = archive_filter_bytes(root->a, -1);
+    /* Formats that seek may read the same bytes twice (zip entries can
+     * share their data): the file's size bounds what was really packed. */
+    if (root->file_size > 0 && packed > root->file_size)
+        packed = root->file_size;
+    double p = (double)(packed > 0 ? packed : 1);
+    if (root->work > BOMB_FLOOR && (double)root->work > ratio * p)
+        return true;
     if (archive_filter_count(root->a) > 1) {
         int64_t stream = archive_filter_bytes(root->a, 0);
-        if (stream > 0 && (uint64_t)stream > unpacked)
-            unpacked = (uint64_t)stream;
+        if (stream > 0 && (uint64_t)stream > BOMB_FLOOR && (double)stream > 10 * ratio * p)
+            return true;
     }
-    if (unpacked <= BOMB_FLOOR)
-        return false;
-    int64_t packed = archive_filter_bytes(root->a, -1);
-    return (double)unpacked > ar->r->opt->limits.max_ratio * (double)(packed > 0 ? packed : 1);
+    return false;
 }
 
 static dp_status bomb_stop(arch_t *ar)
@@ -578,7 +589,8 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
         goto after;
     }
-    arch_t inner = {r, a, ar, ar->root, ar->level + 1, path, false, false, 0, NULL, NULL, NULL, 0};
+    arch_t inner = {r,    a,    ar,   ar->root, ar->level + 1, path, false, false,
+                    0,    NULL, NULL, NULL,     0,             0};
     rc = read_archive(&inner);
     drop_pending(&inner);
 after:
@@ -615,7 +627,7 @@ static dp_status read_nested_memory(arch_t *ar, const char *path, const unsigned
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
     } else {
         arch_t inner = {r, a, ar, ar->root, ar->level + 1, path, false, false, 0, NULL,
-                        NULL, NULL, 0};
+                        NULL, NULL, 0, 0};
         rc = read_archive(&inner);
         drop_pending(&inner);
     }
@@ -1096,8 +1108,11 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
                         err ? err : "unknown error");
         goto done;
     }
-    arch_t ar = {r, a, NULL, NULL, level, prefix, false, seekable, 0, NULL, NULL, NULL, 0};
+    arch_t ar = {r, a, NULL, NULL, level, prefix, false, seekable, 0, NULL, NULL, NULL, 0, 0};
     ar.root = &ar;
+    struct stat st;
+    if (seekable && fstat(fd, &st) == 0)
+        ar.file_size = (int64_t)st.st_size;
     rc = read_archive(&ar);
     drop_pending(&ar);
 done:
