@@ -239,6 +239,24 @@ static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
     dp_map_free(keys);
 }
 
+static bool ends_sentence(const doc_t *d, const line_t *ln)
+{
+    size_t e = ln->e;
+    while (e > ln->s) {
+        unsigned char ch = (unsigned char)d->t[e - 1];
+        if (ch == '"' || ch == '\'' || ch == ')')
+            e--;
+        else if (e - ln->s >= 3 && ch >= 0x80 && (unsigned char)d->t[e - 3] == 0xE2)
+            e -= 3; /* a closing curly quote */
+        else
+            break;
+    }
+    if (e == ln->s)
+        return false;
+    char ch = d->t[e - 1];
+    return ch == '.' || ch == '!' || ch == '?' || ch == ':';
+}
+
 /* ---- wrap width ---------------------------------------------------------- */
 
 static int cmp_size(const void *a, const void *b)
@@ -252,7 +270,7 @@ static int cmp_size(const void *a, const void *b)
  * scrape with a paragraph a line) or too few to tell. */
 static dp_status find_width(doc_t *d)
 {
-    size_t n = 0, long_lines = 0, text_lines = 0;
+    size_t n = 0, long_lines = 0, text_lines = 0, sentence_ends = 0;
     size_t *w = dp_malloc((d->n + 1) * sizeof *w);
     if (!w)
         return DP_ENOMEM;
@@ -271,6 +289,7 @@ static dp_status find_width(doc_t *d)
             continue;
         w[n++] = ln->width;
         long_lines += ln->width > 160;
+        sentence_ends += ends_sentence(d, ln);
     }
     int best = 0;
     for (int k = 1; k < 9; k++)
@@ -279,7 +298,9 @@ static dp_status find_width(doc_t *d)
     d->base_indent = best;
     d->width = 0;
     /* Hard-wrapped: most text lines run on into the next one. */
-    if (n >= 2 && n * 2 >= text_lines && long_lines * 5 < n) {
+    /* ... and they stop anywhere in a sentence: lines that mostly end a
+     * sentence are paragraphs (a web scrape), whatever their length. */
+    if (n >= 2 && n * 2 >= text_lines && long_lines * 5 < n && sentence_ends * 5 < n * 3) {
         qsort(w, n, sizeof *w, cmp_size);
         d->width = w[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1];
         if (d->width > 160 || d->width < 20)
@@ -323,24 +344,6 @@ static bool starts_item(const doc_t *d, const line_t *ln)
     if (n >= 4 && s[0] == '(' && isalnum((unsigned char)s[1]) && s[2] == ')' && s[3] == ' ')
         return true;
     return false;
-}
-
-static bool ends_sentence(const doc_t *d, const line_t *ln)
-{
-    size_t e = ln->e;
-    while (e > ln->s) {
-        unsigned char ch = (unsigned char)d->t[e - 1];
-        if (ch == '"' || ch == '\'' || ch == ')')
-            e--;
-        else if (e - ln->s >= 3 && ch >= 0x80 && (unsigned char)d->t[e - 3] == 0xE2)
-            e -= 3; /* a closing curly quote */
-        else
-            break;
-    }
-    if (e == ln->s)
-        return false;
-    char ch = d->t[e - 1];
-    return ch == '.' || ch == '!' || ch == '?' || ch == ':';
 }
 
 /* Whether the break between a and b is a wrap (join) or a paragraph end. */
