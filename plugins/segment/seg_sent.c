@@ -844,7 +844,11 @@ static size_t extend_cluster(const char *t, size_t j, size_t end)
         if (q >= end)
             return j;
         int32_t ch = seg_next(t, end, &q);
-        if (seg_is_closer(ch) || ch == '.' || seg_is_stop_mark(ch) || ch == 0x2026)
+        /* Marks and format characters (U+200D, U+FE0F, accents) stay with
+         * the character before them, as the token rules keep them. */
+        utf8proc_category_t k = ch >= 0x80 ? seg_cat(ch) : UTF8PROC_CATEGORY_CN;
+        if (seg_is_closer(ch) || ch == '.' || seg_is_stop_mark(ch) || ch == 0x2026 ||
+            k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_ME || k == UTF8PROC_CATEGORY_CF)
             j = q;
         else
             return j;

@@ -269,7 +269,11 @@ static size_t word_end(const char *t, size_t p, size_t end, unsigned char k0)
         int32_t c2;
         unsigned char k2 = class_at(t, q, end, &r, &c2);
         bool join = false;
-        if (k == C_MIDNUMLET)
+        /* A full-width full stop ends sentences without a space after it,
+         * so it never joins a word. */
+        if (k == C_MIDNUMLET && seg_is_spaceless_stop(c))
+            join = false;
+        else if (k == C_MIDNUMLET)
             join = (prev == C_LETTER && k2 == C_LETTER) ||
                    (c == '.' && prev == C_DIGIT && k2 == C_DIGIT);
         else if (k == C_MIDNUM)

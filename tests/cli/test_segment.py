@@ -12,6 +12,7 @@ Run by CTest with the binary in env DOCPIPE; by hand:
 """
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -149,6 +150,35 @@ def main():
         check("one sentence without punctuation", len(cut(got["nopunct"], "sentence")) == 1)
         check("1 MB without a full stop is one sentence", len(cut(got["long"], "sentence")) == 1)
         check("marks only make one sentence", len(cut(got["marks"], "sentence")) == 1)
+
+    # Invariants on random text (fixed seed): spans ordered, not overlapping,
+    # never empty, without white space at their ends; sentences inside
+    # paragraphs; tokens inside sentences.
+    rng = random.Random(29)
+    alphabet = list('ab AZ .!?"\'()[]-\u2013\u2014\u2026\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\n\t'
+                    '0123456789:;,@/%$') + ["\u00a0", "\u3002", "\uff0e", "e\u0301", "\u200d",
+                                           "\U0001F1E9\U0001F1EA", "\u6771", "\u044f", "\n\n",
+                                           "Mr.", "U.S.", "1.", "a)", "\u2022 ", "www.x.org", "a@b.cd"]
+    rows = [{"id": i, "text": "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))}
+            for i in range(1500)]
+    rc, out, err = run(rows, chain(("paragraph", "sentence", "token")))
+    problems = []
+    for d in docs(out):
+        t = d["text"]
+        layers = [[(s["start"], s["end"]) for s in d["annotations"].get(n, [])]
+                  for n in ("paragraph", "sentence", "token")]
+        for spans in layers:
+            for i, (a, b) in enumerate(spans):
+                if a >= b or t[a:b] != t[a:b].strip() or (i and spans[i - 1][1] > a):
+                    problems.append((d["id"], t[a:b]))
+        for inner, outer in ((layers[1], layers[0]), (layers[2], layers[1])):
+            j = 0
+            for a, b in inner:
+                while j < len(outer) and outer[j][1] <= a:
+                    j += 1
+                if j == len(outer) or not (outer[j][0] <= a and b <= outer[j][1]):
+                    problems.append((d["id"], t[a:b]))
+    check("span invariants on random text", rc == 0 and not problems, str(problems[:3]) + err[-200:])
 
     # Options are validated by the host and errors name the problem.
     rc, out, err = run([{"id": 1, "text": "x"}], chain(options={"language": "xx"}))
