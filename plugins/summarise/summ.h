@@ -133,6 +133,7 @@ typedef struct summ_token {
     uint8_t pos;       /* SUMM_POS_* for this occurrence */
     uint8_t cap;       /* starts with an upper-case letter */
     uint8_t first;     /* first word of its sentence */
+    uint8_t poss;      /* a possessive ending was split off after it */
 } summ_token_t;
 
 typedef struct summ_sentence {
@@ -199,6 +200,7 @@ typedef struct summ_key_opts {
     double frequency_weight; /* phrase score times occurrences^frequency_weight */
     bool skip_extensions;    /* leave out phrases that extend a picked one */
     double redundancy;       /* share of score lost per already used word */
+    bool subphrases;         /* the tails of a noun phrase are candidates too */
     size_t max_tokens;      /* only the first max_tokens tokens feed the graph */
 } summ_key_opts_t;
 

@@ -112,7 +112,7 @@ static int32_t cp_at(const char *s, size_t len, size_t pos, size_t *next)
     return cp;
 }
 
-static dp_status add_token(summ_docview_t *v, size_t start, size_t end, uint32_t sent)
+static dp_status push_token(summ_docview_t *v, size_t start, size_t end, uint32_t sent)
 {
     if (grow((void **)&v->toks, &v->cap_toks, v->n_toks + 1, sizeof(*v->toks)) != DP_OK) {
         return DP_ENOMEM;
@@ -123,6 +123,32 @@ static dp_status add_token(summ_docview_t *v, size_t start, size_t end, uint32_t
     t->end = end;
     t->sent = sent;
     return DP_OK;
+}
+
+/* Adds a token, splitting a possessive ending off a word ("Yugoslavia's"
+ * -> "Yugoslavia" + "'s"): the ending is a token of its own, so a keyphrase
+ * is "Yugoslavia", never "Yugoslavia's", and "SCO's influence" is not read
+ * as one phrase. */
+static dp_status add_token(summ_docview_t *v, size_t start, size_t end, uint32_t sent)
+{
+    const char *s = v->text;
+    size_t cut = 0;
+    if (end - start > 2 && (s[end - 1] == 's' || s[end - 1] == 'S')) {
+        if (s[end - 2] == '\'') {
+            cut = 2;
+        } else if (end - start > 4 && (unsigned char)s[end - 4] == 0xE2 &&
+                   (unsigned char)s[end - 3] == 0x80 && (unsigned char)s[end - 2] == 0x99) {
+            cut = 4; /* U+2019 */
+        }
+    }
+    if (cut != 0 && end - start > cut) {
+        if (push_token(v, start, end - cut, sent) != DP_OK) {
+            return DP_ENOMEM;
+        }
+        v->toks[v->n_toks - 1].poss = 1;
+        return push_token(v, end - cut, end, sent);
+    }
+    return push_token(v, start, end, sent);
 }
 
 /* The fallback tokeniser for documents without a token layer: words are runs
@@ -325,7 +351,9 @@ dp_status summ_docview_build(summ_docview_t *view, dp_doc_t *doc, summ_vocab_t *
             if (view->n_toks == 0 || view->toks[view->n_toks - 1].sent != si) {
                 view->sents[si].tok0 = view->n_toks;
             }
-            add_token(view, ts[i].start, ts[i].end, (uint32_t)si); /* room reserved */
+            if (add_token(view, ts[i].start, ts[i].end, (uint32_t)si) != DP_OK) {
+                return DP_ENOMEM;
+            }
             view->sents[si].tok1 = view->n_toks;
         }
     } else {

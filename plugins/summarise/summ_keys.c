@@ -106,7 +106,7 @@ void summ_keyer_free(summ_keyer_t *k)
 
 static bool is_node_pos(uint8_t pos)
 {
-    return pos == SUMM_POS_NOUN || pos == SUMM_POS_ADJ;
+    return pos == SUMM_POS_NOUN || pos == SUMM_POS_ADJ || pos == SUMM_POS_TIME;
 }
 
 /* Builds the node set, position weights and co-occurrence edges. */
@@ -425,9 +425,31 @@ static dp_status collect_candidates(summ_keyer_t *k, const summ_docview_t *view,
         while (t < n_tok && view->toks[t].pos == SUMM_POS_NOUN && view->toks[t].sent == sent) {
             t++;
         }
-        if (t > nouns && t - start <= max_words) {
-            if (add_candidate(k, start, t) != DP_OK) {
-                return DP_ENOMEM;
+        /* A lower-case time noun may head a phrase after a noun ("tornado
+         * season", "fiscal year" no: the modifier must be a noun). */
+        if (t > nouns && t < n_tok && view->toks[t].pos == SUMM_POS_TIME && !view->toks[t].cap &&
+            view->toks[t].sent == sent && k->node_of_tok[t] != 0) {
+            t++;
+        }
+        if (t > nouns) {
+            /* The chunk when it has at most max_words words (a longer one
+             * is a name or a list: its tail scored worse on DUC); with
+             * subphrases also its last max_words words and every shorter
+             * tail ("2,000-acre forest fire" also gives "forest fire" and
+             * "fire"), each a candidate of its own. */
+            size_t first = t - start <= max_words ? start : t - max_words;
+            if (t - start <= max_words || opts->subphrases) {
+                if (add_candidate(k, first, t) != DP_OK) {
+                    return DP_ENOMEM;
+                }
+            }
+            for (size_t s = first + 1; opts->subphrases && s < t; s++) {
+                if (view->toks[s].pos == SUMM_POS_TIME) {
+                    break; /* a time noun alone is no keyphrase */
+                }
+                if (add_candidate(k, s, t) != DP_OK) {
+                    return DP_ENOMEM;
+                }
             }
         }
         if (t == start) {

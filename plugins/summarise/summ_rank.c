@@ -255,9 +255,12 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
                 r->stem_tf[ls] = 0.0;
             }
             r->stem_tf[ls] += 1.0;
-            r->feats[r->n_feats].id = lw * 2;
+            /* Three namespaces: the word, the word with a possessive
+             * ending (kept apart as it was before the split: "Iraq's" and
+             * "Iraq" matched only by stem scored better on BBC), the stem. */
+            r->feats[r->n_feats].id = lw * 3 + (tok->poss ? 1u : 0u);
             r->feats[r->n_feats].w = opts->surface_weight;
-            r->feats[r->n_feats + 1].id = ls * 2 + 1;
+            r->feats[r->n_feats + 1].id = ls * 3 + 2;
             r->feats[r->n_feats + 1].w = opts->stem_weight;
             r->n_feats += 2;
         }
@@ -275,7 +278,7 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
         /* Surface features take the idf of their token's stem. */
         for (size_t gi = 0; gi < n; gi++) {
             for (size_t f = r->foff[gi]; f + 1 < r->foff[gi + 1]; f += 2) {
-                double x = idf[r->feats[f + 1].id / 2];
+                double x = idf[r->feats[f + 1].id / 3];
                 r->feats[f].w *= x;
                 r->feats[f + 1].w *= x;
             }
