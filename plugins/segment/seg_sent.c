@@ -739,6 +739,14 @@ static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n
         return true;
     }
 
+    /* "then-U.S.", "ex-Gov.": the part after the last hyphen decides. */
+    bool at_sentence_start = ws == s;
+    for (size_t k = we; k > ws + 1; k--) {
+        if (t[k - 1] == '-' && k < we) {
+            ws = k;
+            break;
+        }
+    }
     unsigned flags = seg_lang_lookup(lang, t + ws, we - ws);
     unsigned abbr = flags & SEG_W_ABBR_MASK;
     size_t p1 = ws;
@@ -770,7 +778,7 @@ static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n
         if (n->cls == N_DIGIT)
             return false;
         /* A letter that opens the sentence labels it: "Q. What ...? A. His ...". */
-        if (ws == s)
+        if (at_sentence_start)
             return false;
         /* "z. B.", "u. Ä.", "A. I. Semenov": letters with full stops in a row. */
         if (n->single_letter_abbr)
@@ -796,7 +804,9 @@ static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n
                 before = ch;
                 q = r;
             }
-            if (before < 0 || !seg_is_upper(before))
+            /* A pronoun follows a lower-case word; after a capital or a
+             * colon ("Did not bat: I. Healy") it is an initial. */
+            if (before >= 0 && seg_is_lower(before))
                 return n->cls != N_LOWER;
         }
         if (abbr == SEG_ABBR_NONE && seg_is_lower(first))
@@ -877,6 +887,7 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
     /* A sentence needs a letter or a digit: "..." or "!!!" alone is not one. */
     size_t scanned = s;
     bool seen = false;
+    size_t first_out = c->out->n;
 #define SENTENCE_OK(upto) has_alnum(t, &scanned, (upto), &seen)
 #define RESTART(at) (s = (at), scanned = s, seen = false)
     while (i < end) {
@@ -1007,6 +1018,14 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
             continue;
         }
         i = q;
+    }
+    /* A tail without letters or digits (a stray closing quote) belongs to
+     * the sentence before it in this piece. */
+    if (!SENTENCE_OK(end) && c->out->n > first_out) {
+        size_t e = trim_right(t, s, end);
+        if (e > s)
+            c->out->v[c->out->n - 1].end = e;
+        return DP_OK;
     }
     return emit(c, s, end);
 #undef SENTENCE_OK
