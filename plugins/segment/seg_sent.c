@@ -426,10 +426,12 @@ static dp_status find_chains(const char *t, size_t end, size_t s0, seg_sent_scra
  * the direction of the ambiguous ASCII quotes read from their neighbours;
  * an opening mark that never closes in the paragraph protects nothing. */
 
-enum { Q_PAREN = 1, Q_SQUARE, Q_DOUBLE, Q_SINGLE, Q_CURLY, Q_CURLY_SINGLE, Q_LOW, Q_GUILLEMET };
+enum { Q_PAREN = 1, Q_SQUARE, Q_DOUBLE, Q_SINGLE, Q_CURLY, Q_CURLY_SINGLE, Q_LOW, Q_GUILLEMET,
+       Q_TICKS };
 
 static const unsigned char quote_byte[256] = {
-    ['"'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1, [0xC2] = 1, [0xE2] = 1,
+    ['"'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1, ['`'] = 1, [0xC2] = 1,
+    [0xE2] = 1,
 };
 
 /* Pops the innermost open mark of kind k (dropping unmatched ones above it,
@@ -495,7 +497,19 @@ static dp_status pair_quotes(const char *t, size_t start, size_t end, seg_sent_s
             else if (!space_before || top_is(sc, Q_DOUBLE))
                 rc = close_mark(sc, Q_DOUBLE, p);
             break;
+        case '`':
+            /* ``news-wire quotes'' (Penn Treebank style). */
+            if (q < end && t[q] == '`') {
+                rc = seg_ranges_push(&sc->stack, p, p, Q_TICKS);
+                q++;
+            }
+            break;
         case '\'':
+            if (q < end && t[q] == '\'' && top_is(sc, Q_TICKS)) {
+                rc = close_mark(sc, Q_TICKS, q);
+                q++;
+                break;
+            }
             /* An apostrophe inside or before a word ("don't", "'90s") is no
              * quotation mark; one after a word may close a quotation. */
             if (space_before && after >= 0 && seg_is_letter(after))

@@ -122,7 +122,7 @@ static inline bool seg_is_closer(int32_t c)
 static inline bool seg_is_opener(int32_t c)
 {
     if (c < 0x80)
-        return c == '"' || c == '\'' || c == '(' || c == '[' || c == '{';
+        return c == '"' || c == '\'' || c == '(' || c == '[' || c == '{' || c == '`';
     utf8proc_category_t k = seg_cat(c);
     return k == UTF8PROC_CATEGORY_PS || k == UTF8PROC_CATEGORY_PI || c == 0x201D ||
            c == 0x2019 || c == 0xBB || c == 0xBF || c == 0xA1;
