@@ -276,6 +276,20 @@ static bool title_like(const char *t, size_t s, size_t e)
     return words > 0 && words <= 12 && (lower == 0 || caps * 10 >= words * 6);
 }
 
+/* [s, e) has at most max words. */
+static bool few_words(const char *t, size_t s, size_t e, size_t max)
+{
+    size_t words = 0;
+    bool in = false;
+    for (size_t p = s; p < e; p++) {
+        bool sp = t[p] == ' ' || t[p] == '\t';
+        if (!sp && !in && ++words > max)
+            return false;
+        in = !sp;
+    }
+    return true;
+}
+
 /* Decides the breaks inside one block of lines and emits its paragraphs. */
 static dp_status emit_block(const seg_lang_t *lang, const char *t, const seg_range_t *ln,
                             size_t n, seg_ranges_t *out)
@@ -290,6 +304,11 @@ static dp_status emit_block(const seg_lang_t *lang, const char *t, const seg_ran
         if ((ln[i].end - ln[i].start) * 10 >= maxlen * 8)
             full++;
     bool wrapped = n >= 3 && maxlen >= 40 && maxlen <= 160 && full >= 2 && full * 2 >= n - 1;
+    /* Lines of a few words each are items ("features\ncontact manager"), not
+     * prose wrapped early: every line is its own paragraph. */
+    bool items = n >= 2;
+    for (size_t i = 0; items && i < n; i++)
+        items = few_words(t, ln[i].start, ln[i].end, 5);
 
     size_t ps = ln[0].start;
     for (size_t i = 0; i < n; i++) {
@@ -297,7 +316,7 @@ static dp_status emit_block(const seg_lang_t *lang, const char *t, const seg_ran
         if (!brk) {
             const seg_range_t *nx = &ln[i + 1];
             size_t len = ln[i].end - ln[i].start;
-            if (seg_list_marker(t, nx->start, nx->end) != nx->start)
+            if (items || seg_list_marker(t, nx->start, nx->end) != nx->start)
                 brk = true;
             else if (starts_lower(t, nx->start, nx->end))
                 brk = false;

@@ -133,10 +133,12 @@ static void test_lists(void **state)
 static void test_newlines(void **state)
 {
     (void)state;
-    const char *text = "Line one without stop\nline two continues. Next one.";
-    const char *const joined[] = {"Line one without stop\nline two continues.", "Next one."};
+    const char *text = "The first line has no stop\nand the second one continues. Next one.";
+    const char *const joined[] = {"The first line has no stop\nand the second one continues.",
+                                  "Next one."};
     assert_true(seg_test_matches(en, false, text, joined, 2, true));
-    const char *const split[] = {"Line one without stop", "line two continues.", "Next one."};
+    const char *const split[] = {"The first line has no stop", "and the second one continues.",
+                                 "Next one."};
     assert_true(seg_test_matches(en, true, text, split, 3, true));
     SEG_EXPECT(en, "Title\n\nBody text. More text.", "Title", "Body text.", "More text.");
 }
