@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "docpipe/alloc.h"
+#include "docpipe/utf8.h"
 
 #define ARENA_CHUNK 65536u
 #define MAX_KEY 256u
@@ -48,6 +49,7 @@ static const struct {
     {"org_and", TAG_GZ_ORG_AND},     {"article", TAG_GZ_ARTICLE},
     {"person_verb", TAG_GZ_PERSON_VERB}, {"loc_prep", TAG_GZ_LOC_PREP},
     {"loc_prefix", TAG_GZ_LOC_PREFIX}, {"org_under", TAG_GZ_ORG_UNDER},
+    {"date_prep", TAG_GZ_DATE_PREP}, {"month", TAG_GZ_MONTH},
 };
 
 tag_gaz_t *tag_gaz_new(void)
@@ -255,6 +257,11 @@ dp_status tag_gaz_load_file(tag_gaz_t *gaz, const char *path, char *err, size_t 
             snprintf(err, errcap, "%s: line %zu: no kind (a second column or a '#kind:' line)",
                      path, lineno);
             rc = DP_EFORMAT;
+            break;
+        }
+        if (!dp_utf8_valid(line, len)) {
+            snprintf(err, errcap, "%s: line %zu: not valid UTF-8", path, lineno);
+            rc = DP_EUTF8;
             break;
         }
         uint32_t pop = 0;

@@ -128,7 +128,9 @@ static int common(rules_t *r, size_t i)
  * "Deputy Prime Minister"), or 0. */
 static size_t title_at(rules_t *r, size_t i, size_t b)
 {
-    for (size_t k = 3; k >= 1; k--) {
+    /* longer titles only where a longer key starts ("Prime Minister") */
+    size_t maxk = (gzf(r, i) & TAG_GZ_PREFIX) ? 3 : 1;
+    for (size_t k = maxk; k >= 1; k--) {
         if (i + k > b)
             continue;
         const tag_gaz_entry_t *e = gz_span(r, i, i + k);

@@ -227,9 +227,12 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
             rc = DP_ENOMEM;
             goto fail;
         }
+        /* Both are valid UTF-8 (the text always is; the lists are checked
+         * when loaded), so Jansson need not check them again. */
         json_object_set_new(attrs, "canonical",
-                            x->canonical ? json_string(x->canonical)
-                                         : json_stringn(text + x->start, x->end - x->start));
+                            x->canonical
+                                ? json_stringn_nocheck(x->canonical, strlen(x->canonical))
+                                : json_stringn_nocheck(text + x->start, x->end - x->start));
         if (x->value) {
             json_object_set_new(attrs, "value", x->value);
             x->value = NULL;

@@ -39,7 +39,9 @@ enum {
     TAG_GZ_PERSON_VERB = 1u << 21,
     TAG_GZ_LOC_PREP = 1u << 22,
     TAG_GZ_LOC_PREFIX = 1u << 23, /* "North", "West": before a place's name */
-    TAG_GZ_ORG_UNDER = 1u << 24   /* "under" in "Institute ... under the President of ..." */
+    TAG_GZ_ORG_UNDER = 1u << 24,  /* "under" in "Institute ... under the President of ..." */
+    TAG_GZ_DATE_PREP = 1u << 25,  /* "in", "since": a lone month or year after it is a date */
+    TAG_GZ_MONTH = 1u << 26
 };
 
 #define TAG_GZ_PLACE (TAG_GZ_COUNTRY | TAG_GZ_SUBDIV | TAG_GZ_CITY | TAG_GZ_REGION | TAG_GZ_LOC)

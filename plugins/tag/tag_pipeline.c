@@ -24,6 +24,54 @@ static int on_pattern(void *vctx, const char *label, size_t start, size_t end)
     return c->rc != DP_OK;
 }
 
+/* A lone month or year right after a word that makes it a date ("in
+ * June", "since 2013", "mid-March"); the patterns take every longer form. */
+static dp_status lone_dates(const tag_gaz_t *gaz, const char *text, size_t len, tag_toks_t *toks,
+                            const dp_date_t *ref, tag_mentions_t *m)
+{
+    (void)len;
+    for (size_t i = 1; i < toks->n; i++) {
+        tag_tok_t *t = &toks->v[i], *prev = &toks->v[i - 1];
+        if (t->flags & TAG_TOK_COVERED)
+            continue;
+        size_t n = t->end - t->start;
+        const char *s = text + t->start;
+        int year = (t->flags & TAG_TOK_NUM) && n == 4 &&
+                   ((s[0] == '1' && s[1] >= '6') || (s[0] == '2' && s[1] == '0')) &&
+                   s[2] >= '0' && s[2] <= '9' && s[3] >= '0' && s[3] <= '9';
+        int month = 0;
+        if (!year && (t->flags & TAG_TOK_CAP) && !(t->flags & TAG_TOK_ALLCAPS) && n >= 3 && n <= 9) {
+            /* the rules look this word up too: keep the answer on the token */
+            if (!(t->flags & TAG_TOK_LOOKED)) {
+                t->gz = tag_gaz_lookup(gaz, s, n);
+                t->flags |= TAG_TOK_LOOKED;
+            }
+            month = t->gz && (t->gz->flags & TAG_GZ_MONTH);
+        }
+        if (!year && !month)
+            continue;
+        /* "2019-20" and "2019-2021" are ranges of the patterns' kind, not lone years */
+        if (year && t->end < len && text[t->end] == '-')
+            continue;
+        /* the word before: a date_prep, one space (or "mid-") away */
+        size_t gap = t->start - prev->end;
+        int hyphen = gap == 0 && i >= 2 && prev->end - prev->start == 1 && text[prev->start] == '-';
+        if (hyphen)
+            prev = &toks->v[i - 2];
+        if (!(prev->flags & TAG_TOK_WORD) || (!hyphen && (gap != 1 || text[prev->end] != ' ')))
+            continue;
+        const tag_gaz_entry_t *pe = tag_gaz_lookup(gaz, text + prev->start, prev->end - prev->start);
+        if (!pe || !(pe->flags & TAG_GZ_DATE_PREP))
+            continue;
+        json_t *value = tag_value("DATE", s, n, ref, gaz);
+        dp_status rc = tag_mentions_push(m, t->start, t->end, "DATE", 0.9f, NULL, value, 0, 0);
+        if (rc)
+            return rc;
+        t->flags |= TAG_TOK_COVERED;
+    }
+    return DP_OK;
+}
+
 static int by_start(const void *pa, const void *pb)
 {
     const tag_mention_t *a = pa, *b = pb;
@@ -55,6 +103,8 @@ dp_status tag_run(const tag_gaz_t *gaz, const tag_patterns_t *patterns, const ch
         for (size_t q = k; q < toks.n && toks.v[q].start < m->v[i].end; q++)
             toks.v[q].flags |= TAG_TOK_COVERED;
     }
+    if ((rc = lone_dates(gaz, text, len, &toks, ref, m)))
+        goto fail;
     if ((rc = tag_rules_find(text, len, &toks, gaz, m)))
         goto fail;
     if (link && (rc = tag_link(text, len, &toks, gaz, m)))
