@@ -448,6 +448,25 @@ static dp_status close_mark(seg_sent_scratch_t *sc, uint32_t k, size_t close)
     return DP_OK;
 }
 
+/* Speech broken off with a dash ("... afore she comes, to--\" At this
+ * moment") ends its sentence at the closing quotation mark when a capital
+ * follows. q is just past the closing mark. */
+static dp_status cut_after_broken_speech(const char *t, size_t start, size_t close, size_t q,
+                                         size_t end, seg_sent_scratch_t *sc)
+{
+    if (close <= start)
+        return DP_OK;
+    int32_t before = cp_before(t, start, close);
+    if (before != '-' && before != 0x2014 && before != 0x2013)
+        return DP_OK;
+    if (q >= end || !space_at(t, q, end))
+        return DP_OK;
+    size_t w = skip_space(t, q, end);
+    if (w < end && seg_is_upper(cp_at(t, w, end)))
+        return seg_ranges_push(&sc->cuts, w, w, 0);
+    return DP_OK;
+}
+
 static bool top_is(const seg_sent_scratch_t *sc, uint32_t k)
 {
     for (size_t i = sc->stack.n; i-- > 0;)
@@ -494,8 +513,11 @@ static dp_status pair_quotes(const char *t, size_t start, size_t end, seg_sent_s
         case '"':
             if (space_before && !space_after)
                 rc = seg_ranges_push(&sc->stack, p, p, Q_DOUBLE);
-            else if (!space_before || top_is(sc, Q_DOUBLE))
+            else if (top_is(sc, Q_DOUBLE)) {
                 rc = close_mark(sc, Q_DOUBLE, p);
+                if (rc == DP_OK)
+                    rc = cut_after_broken_speech(t, start, p, q, end, sc);
+            }
             break;
         case '`':
             /* ``news-wire quotes'' (Penn Treebank style). */
@@ -525,7 +547,11 @@ static dp_status pair_quotes(const char *t, size_t start, size_t end, seg_sent_s
                 rc = seg_ranges_push(&sc->stack, p, p, Q_CURLY);
             break;
         case 0x201D:
-            rc = close_mark(sc, Q_CURLY, p);
+            if (top_is(sc, Q_CURLY)) {
+                rc = close_mark(sc, Q_CURLY, p);
+                if (rc == DP_OK)
+                    rc = cut_after_broken_speech(t, start, p, q, end, sc);
+            }
             break;
         case 0x201E:
             rc = seg_ranges_push(&sc->stack, p, p, Q_LOW);
@@ -553,6 +579,8 @@ static dp_status pair_quotes(const char *t, size_t start, size_t end, seg_sent_s
     }
     if (sc->quotes.n > 1)
         qsort(sc->quotes.v, sc->quotes.n, sizeof *sc->quotes.v, compare_open);
+    if (sc->cuts.n > 1)
+        qsort(sc->cuts.v, sc->cuts.n, sizeof *sc->cuts.v, compare_open);
     return DP_OK;
 }
 
