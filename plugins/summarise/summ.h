@@ -201,6 +201,7 @@ typedef struct summ_key_opts {
     bool skip_extensions;    /* leave out phrases that extend a picked one */
     double redundancy;       /* share of score lost per already used word */
     bool subphrases;         /* the tails of a noun phrase are candidates too */
+    double length_norm;      /* phrase score divided by words^length_norm */
     size_t max_tokens;      /* only the first max_tokens tokens feed the graph */
 } summ_key_opts_t;
 

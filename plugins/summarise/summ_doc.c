@@ -238,6 +238,7 @@ static dp_status link_tokens(summ_docview_t *v, summ_vocab_t *vocab)
 {
     uint32_t last_sent = UINT32_MAX;
     uint8_t prev_pos = SUMM_POS_PUNCT;
+    bool prev_plural = false;
     for (size_t i = 0; i < v->n_toks; i++) {
         summ_token_t *t = &v->toks[i];
         uint32_t id = summ_vocab_word(vocab, v->text + t->start, t->end - t->start);
@@ -261,7 +262,10 @@ static dp_status link_tokens(summ_docview_t *v, summ_vocab_t *vocab)
             if (t->cap && !t->first) {
                 t->pos = SUMM_POS_NOUN;
             } else if (w->can_noun && (prev_pos == SUMM_POS_NOUN || prev_pos == SUMM_POS_ADJ ||
-                                       prev_pos == SUMM_POS_NUM)) {
+                                       prev_pos == SUMM_POS_NUM) &&
+                       !prev_plural) {
+                /* Not after a plural-looking noun: "thunderstorms hit" and
+                 * "officials say" are subject and verb. */
                 t->pos = SUMM_POS_NOUN;
             }
         }
@@ -269,6 +273,8 @@ static dp_status link_tokens(summ_docview_t *v, summ_vocab_t *vocab)
             v->sents[t->sent].n_content++;
         }
         prev_pos = t->pos;
+        prev_plural = t->end - t->start > 3 && v->text[t->end - 1] == 's' &&
+                      v->text[t->end - 2] != 's';
     }
     return DP_OK;
 }

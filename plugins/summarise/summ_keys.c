@@ -542,6 +542,9 @@ dp_status summ_keyphrases(summ_keyer_t *k, const summ_docview_t *view, const sum
         if (opts->frequency_weight > 0.0) {
             sc *= pow(cd->count, opts->frequency_weight);
         }
+        if (opts->length_norm > 0.0) {
+            sc /= pow((double)cd->n_words, opts->length_norm);
+        }
         cd->score = sc;
         k->order[c] = c;
     }

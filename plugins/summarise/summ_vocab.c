@@ -302,6 +302,22 @@ static bool lookup_pos(const summ_vocab_t *v, const char *w, size_t len, summ_po
     return found;
 }
 
+/* True for digits ("14", "100") and number words of the lexicon ("eight"). */
+static bool is_number_word(const summ_vocab_t *v, const char *w, size_t len)
+{
+    bool digits = len > 0;
+    for (size_t i = 0; i < len; i++) {
+        if ((w[i] < '0' || w[i] > '9') && w[i] != ',' && w[i] != '.') {
+            digits = false;
+        }
+    }
+    if (digits) {
+        return true;
+    }
+    const summ_pos_t *p = dp_map_get(v->data->lexicon, w, len);
+    return p != NULL && (p->flags & SUMM_LEX_NUMBER);
+}
+
 /* The usual reading of a word for the chunker. Nouns get a bias of 2 over
  * the concordance counts because the counts come from running text where
  * ambiguous words ("report", "plan") are verbs a little more often than in
@@ -330,19 +346,34 @@ static void classify(summ_vocab_t *v, const char *w, size_t len, summ_word_t *re
         return;
     }
     /* A hyphenated compound reads like its last part ("oil-rich" like
-     * "rich"), unless the lexicon knows the whole. */
+     * "rich"), unless the lexicon knows the whole; but one that ends in a
+     * number is a name ("F-14", "A-10") and one that starts with a number
+     * is a measure that modifies a noun ("eight-year", "100-meter"). */
     const char *look = w;
     size_t look_len = len;
     if (dp_map_get(v->data->lexicon, w, len) == NULL) {
-        const char *dash = NULL;
+        const char *dash = NULL, *first_dash = NULL;
         for (size_t i = 0; i + 1 < len; i++) {
             if (w[i] == '-') {
                 dash = w + i;
+                if (first_dash == NULL) {
+                    first_dash = w + i;
+                }
             }
         }
         if (dash != NULL) {
             look = dash + 1;
             look_len = len - (size_t)(look - w);
+            if (is_number_word(v, look, look_len)) {
+                rec->pos = SUMM_POS_NOUN;
+                rec->can_noun = 1;
+                return;
+            }
+            if (first_dash > w && is_number_word(v, w, (size_t)(first_dash - w))) {
+                rec->pos = SUMM_POS_ADJ;
+                rec->can_adj = 1;
+                return;
+            }
         }
     }
     if (!lookup_pos(v, look, look_len, &p)) {

@@ -83,6 +83,10 @@ static const dp_option_spec_t summarise_options[] = {
     {.name = "keyword_subphrases", .type = DP_OPT_BOOLEAN, .default_json = "false",
      .description = "the shorter tails of a noun phrase are candidates too (\"forest fire\" "
                     "in \"2,000-acre forest fire\")"},
+    {.name = "keyword_length_norm", .type = DP_OPT_NUMBER, .default_json = "0",
+     .description = "a phrase's summed word scores are divided by its length in words to "
+                    "this power (0: plain sum, favouring longer phrases)",
+     .flags = DP_OPT_HAS_MIN | DP_OPT_HAS_MAX, .min = 0, .max = 1},
     {.name = "keyword_max_tokens", .type = DP_OPT_INTEGER, .default_json = "50000",
      .description = "only the first N tokens feed the keyphrase graph (bounds huge documents)",
      .flags = DP_OPT_HAS_MIN, .min = 1},
@@ -190,6 +194,7 @@ static dp_status summarise_init(const json_t *options, dp_host_t *host, void **s
     st->keys.max_tokens = opt_size(options, "keyword_max_tokens");
     st->keys.frequency_weight = opt_num(options, "keyword_frequency_weight");
     st->keys.redundancy = opt_num(options, "keyword_redundancy");
+    st->keys.length_norm = opt_num(options, "keyword_length_norm");
     st->keys.subphrases = json_is_true(json_object_get(options, "keyword_subphrases"));
     st->keys.skip_extensions = json_is_true(json_object_get(options, "keyword_skip_extensions"));
 
