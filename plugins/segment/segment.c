@@ -46,7 +46,7 @@ typedef struct seg_worker {
 
 static const dp_option_spec_t options[] = {
     {"language", DP_OPT_STRING, "\"auto\"",
-     "language pack under configs/lang/ (\"en\", \"de\"), or \"auto\": the document's "
+     "language pack under configs/lang/ (\"en\", \"de\", \"ru\"), or \"auto\": the document's "
      "meta.language when a pack exists for it, else English",
      NULL, 0, 0, 0},
     {"abbreviations", DP_OPT_STRING_LIST, "[]",

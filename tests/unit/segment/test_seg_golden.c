@@ -2,8 +2,8 @@
  * paragraph splitter in front, as the plugin does) on every case of
  * tests/data/segment/golden_rules_en.jsonl, prints each result and the
  * score, and fails below 47 of 48 (pySBD's published score). The German
- * Golden Rules and pySBD's German cases, and docpipe's own English cases,
- * run the same way. */
+ * and Russian Golden Rules with pySBD's cases for those languages, and
+ * docpipe's own English cases, run the same way. */
 #include "seg_test.h"
 
 #include <jansson.h>
@@ -81,6 +81,19 @@ static void test_golden_de(void **state)
     seg_lang_free(de);
 }
 
+static void test_golden_ru(void **state)
+{
+    (void)state;
+    seg_lang_t *ru = seg_test_pack("ru");
+    size_t total, gp, gt;
+    size_t passed = score_file("tests/data/segment/golden_rules_ru.jsonl", ru, &total, &gp, &gt);
+    printf("Golden Rules (ru): %zu/%zu golden, %zu/%zu with pySBD's Russian cases\n", gp, gt,
+           passed, total);
+    assert_true(gt == 3 && gp == gt);
+    assert_true(passed + 1 >= total);
+    seg_lang_free(ru);
+}
+
 static void test_cases_en(void **state)
 {
     (void)state;
@@ -98,6 +111,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_en),
         cmocka_unit_test(test_golden_de),
+        cmocka_unit_test(test_golden_ru),
         cmocka_unit_test(test_cases_en),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
