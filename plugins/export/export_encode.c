@@ -162,8 +162,9 @@ static dp_status write_real(ex_out_t *out, double v)
         if (strtod(buf, NULL) == v)
             break;
     }
-    if (strpbrk(buf, ".eE") == NULL)
-        strncat(buf, ".0", sizeof buf - strlen(buf) - 1);
+    size_t n = strlen(buf);
+    if (strpbrk(buf, ".eE") == NULL && n + 3 <= sizeof buf)
+        memcpy(buf + n, ".0", 3);
     return ex_out_puts(out, buf);
 }
 
@@ -178,30 +179,34 @@ static dp_status write_u64(ex_out_t *out, uint64_t v)
     return ex_out_write(out, buf + i, sizeof buf - i);
 }
 
+static dp_status write_object(ex_out_t *out, const json_t *value)
+{
+    const char *key;
+    json_t *item;
+    bool first = true;
+    dp_status rc = ex_out_putc(out, '{');
+    json_object_foreach((json_t *)value, key, item) {
+        if (rc != DP_OK)
+            break;
+        if (!first)
+            rc = ex_out_putc(out, ',');
+        first = false;
+        if (rc == DP_OK)
+            rc = ex_json_cstring(out, key);
+        if (rc == DP_OK)
+            rc = ex_out_putc(out, ':');
+        if (rc == DP_OK)
+            rc = ex_json_value(out, item);
+    }
+    return rc != DP_OK ? rc : ex_out_putc(out, '}');
+}
+
 dp_status ex_json_value(ex_out_t *out, const json_t *value)
 {
     dp_status rc = DP_OK;
     switch (json_typeof(value)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *item;
-        bool first = true;
-        rc = ex_out_putc(out, '{');
-        json_object_foreach((json_t *)value, key, item) {
-            if (rc != DP_OK)
-                break;
-            if (!first)
-                rc = ex_out_putc(out, ',');
-            first = false;
-            if (rc == DP_OK)
-                rc = ex_json_cstring(out, key);
-            if (rc == DP_OK)
-                rc = ex_out_putc(out, ':');
-            if (rc == DP_OK)
-                rc = ex_json_value(out, item);
-        }
-        return rc != DP_OK ? rc : ex_out_putc(out, '}');
-    }
+    case JSON_OBJECT:
+        return write_object(out, value);
     case JSON_ARRAY:
         rc = ex_out_putc(out, '[');
         for (size_t i = 0; i < json_array_size(value) && rc == DP_OK; i++) {

@@ -82,12 +82,12 @@ static const char *const query_sql[Q_COUNT] = {
     "DELETE FROM entities WHERE doc = ?1",
     "DELETE FROM keywords WHERE doc = ?1",
     "DELETE FROM documents WHERE doc = ?1",
-    "INSERT INTO documents (id, id_json, run, bundle, entry, bytes, encoding, repaired_bytes,"
-    " mtime, title, date, language, text, summary, meta, results)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    ("INSERT INTO documents (id, id_json, run, bundle, entry, bytes, encoding, repaired_bytes,"
+     " mtime, title, date, language, text, summary, meta, results)"
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"),
     "INSERT INTO sentences (doc, n, start, end, in_summary) VALUES (?1, ?2, ?3, ?4, ?5)",
-    "INSERT INTO entities (doc, n, start, end, label, text, canonical, value)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    ("INSERT INTO entities (doc, n, start, end, label, text, canonical, value)"
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
     "INSERT INTO keywords (doc, rank, text, score) VALUES (?1, ?2, ?3, ?4)",
 };
 
