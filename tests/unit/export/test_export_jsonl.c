@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,6 +501,44 @@ static void test_unwritable_path_names_it(void **unused)
     free(dir);
 }
 
+/* A write error (here: the file size limit) is returned with the path and
+ * the system's reason, and the temporary file goes. */
+static void test_write_error_names_path(void **unused)
+{
+    (void)unused;
+    char *dir = temp_dir();
+    char opts[512];
+    snprintf(opts, sizeof opts, "{\"path\":\"%s/{bundle}.jsonl\"}", dir);
+    ex_state_t *st = new_state(opts);
+    assert_non_null(st);
+    /* 3 MB of text: the output drains to the file past 1 MB. */
+    size_t n = 3u << 20;
+    char *text = malloc(n + 1);
+    assert_non_null(text);
+    memset(text, 'x', n);
+    text[n] = '\0';
+    dp_doc_t *doc = make_doc(json_string("b/big"), "b", "big", text);
+    free(text);
+    struct rlimit old, small = {64 * 1024, 64 * 1024};
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    small.rlim_max = old.rlim_max;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    dp_status rc = ex_process(st, doc);
+    if (rc == DP_OK)
+        rc = ex_bundle_end(st, "b");
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(rc, DP_EIO);
+    assert_non_null(strstr(st->error, "b.jsonl"));
+    assert_non_null(strstr(st->error, "File too large"));
+    ex_state_free(st);
+    assert_int_equal(count_entries(dir, "b.jsonl"), 0);
+    dp__doc_free(doc);
+    remove_tree(dir);
+    free(dir);
+}
+
 static void test_bad_options(void **unused)
 {
     (void)unused;
@@ -533,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_files_per_bundle),
         cmocka_unit_test(test_file_for_run_and_if_exists),
         cmocka_unit_test(test_unwritable_path_names_it),
+        cmocka_unit_test(test_write_error_names_path),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
