@@ -303,6 +303,15 @@ static dp_status calendar_line(seg_lang_t *lang, char *line, size_t len, const c
     return flag_line(lang, line, len, path, SEG_W_CALENDAR, err, errlen);
 }
 
+static dp_status bang_line(seg_lang_t *lang, char *line, size_t len, const char *path,
+                           size_t lineno, char *err, size_t errlen)
+{
+    (void)lineno;
+    if (len > 1 && line[len - 1] == '!')
+        len--;
+    return flag_line(lang, line, len, path, SEG_W_BANG, err, errlen);
+}
+
 static dp_status cue_line(seg_lang_t *lang, char *line, size_t len, const char *path,
                           size_t lineno, char *err, size_t errlen)
 {
@@ -421,6 +430,7 @@ dp_status seg_lang_load(const char *dir, const char *code, seg_lang_t **out, cha
         (rc = load_file(lang, dir, "fronted.txt", false, fronted_line, err, errlen)) != DP_OK ||
         (rc = load_file(lang, dir, "calendar.txt", false, calendar_line, err, errlen)) != DP_OK ||
         (rc = load_file(lang, dir, "cues.txt", false, cue_line, err, errlen)) != DP_OK ||
+        (rc = load_file(lang, dir, "exclamations.txt", false, bang_line, err, errlen)) != DP_OK ||
         (rc = load_file(lang, dir, "segment.conf", false, conf_line, err, errlen)) != DP_OK)
         goto fail;
     *out = lang;

@@ -26,7 +26,8 @@ enum {
     SEG_W_ABBR_MASK = 0x07u,
     SEG_W_STARTER = 0x08u,  /* starters.txt */
     SEG_W_FRONTED = 0x10u,  /* fronted.txt */
-    SEG_W_CALENDAR = 0x20u  /* calendar.txt */
+    SEG_W_CALENDAR = 0x20u, /* calendar.txt */
+    SEG_W_BANG = 0x40u      /* exclamations.txt: "Yahoo!" */
 };
 
 /* Paragraph kinds, in the order of seg_para_kind_names(). */

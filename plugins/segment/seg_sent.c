@@ -869,6 +869,19 @@ static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n
     return true;
 }
 
+/* The word before the '!' at i is a name written with it ("Yahoo!"). */
+static bool bang_word(const ctx_t *c, size_t s, size_t i)
+{
+    size_t ws = i;
+    while (ws > s) {
+        size_t q = ws;
+        if (!seg_is_letter(seg_prev(c->t, s, &q)))
+            break;
+        ws = q;
+    }
+    return ws < i && (seg_lang_lookup(c->lang, c->t + ws, i - ws) & SEG_W_BANG);
+}
+
 /* ---- the walk ------------------------------------------------------------ */
 
 static dp_status emit(ctx_t *c, size_t s, size_t e)
@@ -1047,6 +1060,8 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
                 int32_t before = cp_before(t, s, i);
                 ends = !(before == '[' || before == '(') &&
                        (n.cls == N_UPPER || n.cls == N_OTHER);
+            } else if (ch == '!' && bang_word(c, s, i)) {
+                ends = false;
             } else {
                 /* "firma? 13:28": a number after ? or ! goes on. */
                 ends = n.cls == N_UPPER || n.cls == N_OTHER;
