@@ -185,7 +185,32 @@ def test_bad_input():
     check("bad input in bounded time", secs < 120, f"{secs:.1f} s")
 
 
+def test_plugins_show():
+    p = subprocess.run([DP, "plugins", "show", "summarise"], capture_output=True, timeout=60)
+    out = p.stdout.decode("utf-8", "replace")
+    check("plugins show summarise", p.returncode == 0 and all(
+        o in out for o in ("sentences", "ratio", "keywords", "redundancy", "position_weight",
+                           "stem_weight", "keyword_window", "max_graph_sentences")), out[-500:])
+
+
+def test_other_language():
+    text = ("Die Regierung in Berlin hat am Montag einen neuen Plan vorgestellt. "
+            "Der Plan soll die Energiepreise senken und die Industrie entlasten. "
+            "Die Industrie begrüßte den Plan der Regierung. "
+            "Kritiker sagen, der Plan komme zu spät.")
+    rc, out, err = run([{"id": "de", "text": text}], ["summarise.language=\"de\""])
+    outs = parse(out)
+    ok = rc == 0 and len(outs) == 1
+    check("German document", ok, err[-300:])
+    if ok:
+        kws = [k["text"].lower() for k in outs[0]["keywords"]]
+        check("German keyphrases without stop words",
+              kws and not any(w in ("die", "der", "und") for k in kws for w in k.split()), str(kws))
+
+
 def main():
+    test_plugins_show()
+    test_other_language()
     test_seeds()
     test_budgets_and_determinism()
     test_bad_input()

@@ -158,6 +158,18 @@ static void test_vocab(void **state)
     assert_int_equal(summ_vocab_word_count(v), 0);
     summ_vocab_free(v);
 
+    /* German: its own stop words and Snowball stemmer, no lexicon (every
+     * content word may be part of a keyphrase). */
+    summ_vocab_t *de = summ_vocab_new(&g_data, "de");
+    assert_non_null(de);
+    uint32_t und = summ_vocab_word(de, "und", 3);
+    assert_true(summ_vocab_get(de, und)->flags & SUMM_W_STOP);
+    uint32_t h1 = summ_vocab_word(de, "Häuser", strlen("Häuser"));
+    uint32_t h2 = summ_vocab_word(de, "Haus", 4);
+    assert_int_equal(summ_vocab_get(de, h1)->stem, summ_vocab_get(de, h2)->stem);
+    assert_int_equal(summ_vocab_get(de, h1)->pos, SUMM_POS_NOUN);
+    summ_vocab_free(de);
+
     /* A language without a lexicon or stemmer still works. */
     summ_vocab_t *z = summ_vocab_new(&g_data, "xx");
     assert_non_null(z);
