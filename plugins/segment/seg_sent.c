@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "seg_text.h"
 
@@ -728,6 +729,59 @@ static bool fronted_phrase(const ctx_t *c, size_t s, size_t ws)
     return count_words(t, s, ws, 3) <= 3;
 }
 
+/* ---- full stops without a space after them ------------------------------- */
+
+bool seg_glued_stop(const char *t, size_t start, size_t dot, size_t end)
+{
+    if (dot + 2 >= end || dot <= start || t[dot] != '.')
+        return false;
+    size_t q = dot + 1;
+    int32_t c1 = seg_next(t, end, &q);
+    if (!seg_is_upper(c1) || q >= end)
+        return false;
+    int32_t c2 = seg_next(t, end, &q);
+    if (!seg_is_lower(c2))
+        return false;
+    /* Before: letters ending in lower case, at least two, or a number. */
+    size_t b = dot, letters = 0, digits = 0;
+    int32_t last = cp_before(t, start, dot);
+    while (b > start) {
+        size_t r = b;
+        int32_t c = seg_prev(t, start, &r);
+        if (seg_is_letter(c))
+            letters++;
+        else if (seg_is_digit(c) || c == ',')
+            digits += c != ',';
+        else
+            break;
+        b = r;
+    }
+    if (letters > 0 && digits > 0)
+        return false;
+    if (letters > 0 && (letters < 2 || !seg_is_lower(last)))
+        return false;
+    if (letters == 0 && digits == 0)
+        return false;
+    /* No address: look over the whole run of non-space characters. */
+    size_t a = b;
+    while (a > start && !space_at(t, a - 1, end) && !((unsigned char)t[a - 1] & 0x80u))
+        a--;
+    size_t e = q;
+    while (e < end && !space_at(t, e, end) && !((unsigned char)t[e] & 0x80u))
+        e++;
+    for (size_t k = a; k < e; k++) {
+        char c = t[k];
+        if (c == '@' || c == '/' || (c == ':' && k + 1 < e && t[k + 1] == '/'))
+            return false;
+        /* "example.Awesome.com": a later dot between letters is a domain. */
+        if (c == '.' && k > dot && k + 1 < e && ((t[k + 1] | 0x20) >= 'a' && (t[k + 1] | 0x20) <= 'z'))
+            return false;
+    }
+    if (e - a > 4 && strncasecmp(t + a, "www.", 4) == 0)
+        return false;
+    return true;
+}
+
 /* ---- the decision for one full stop -------------------------------------- */
 
 /* Decides whether the full stop at i (with the closing marks that follow,
@@ -1012,7 +1066,8 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
                 }
             }
             size_t ce = extend_cluster(t, j, end);
-            if (ce < end && !space_at(t, ce, end)) {
+            if (ce < end && !space_at(t, ce, end) &&
+                !(ndots == 1 && ce == j && seg_glued_stop(t, s, i, end))) {
                 i = ce;
                 continue;
             }

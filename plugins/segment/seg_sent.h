@@ -32,6 +32,14 @@ dp_status seg_sentences(const seg_lang_t *lang, bool newline_ends, const char *t
                         size_t start, size_t end, seg_sent_scratch_t *scratch,
                         seg_ranges_t *out);
 
+/* True when the full stop at text[dot] ends a sentence although no space
+ * follows it ("Hello world.Today is Tuesday.Mr. Smith"): a word of two or
+ * more letters or a number before it, a capitalised word after it, and no
+ * web or e-mail address around it ("www.example.Org", "ASP.NET" stay).
+ * [start, end) bounds the look around. The tokenizer uses it too, so that no
+ * token runs across such a boundary. */
+bool seg_glued_stop(const char *text, size_t start, size_t dot, size_t end);
+
 /* When text[pos..end) begins with a list marker ("1.", "2.)", "(3)", "a)",
  * "•", "⁃9."), returns the offset just past it (before the space that
  * follows), else pos. Used by the paragraph splitter too. */

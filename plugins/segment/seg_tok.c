@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unicode/uchar.h>
 
+#include "seg_sent.h"
 #include "seg_text.h"
 
 enum {
@@ -272,6 +273,8 @@ static size_t word_end(const char *t, size_t p, size_t end, unsigned char k0)
         /* A full-width full stop ends sentences without a space after it,
          * so it never joins a word. */
         if (k == C_MIDNUMLET && seg_is_spaceless_stop(c))
+            join = false;
+        else if (c == '.' && seg_glued_stop(t, p, e, end))
             join = false;
         else if (k == C_MIDNUMLET)
             join = (prev == C_LETTER && k2 == C_LETTER) ||
