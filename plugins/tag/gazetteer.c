@@ -22,6 +22,7 @@ typedef struct arena_chunk {
 } arena_chunk_t;
 
 struct tag_gaz {
+    uint64_t generation;      /* tells this table from an earlier one at the same address */
     dp_map_t *map;            /* folded key -> (entry index + 1) */
     tag_gaz_entry_t *entries;
     size_t count, cap;
@@ -52,11 +53,16 @@ static const struct {
     {"date_prep", TAG_GZ_DATE_PREP}, {"month", TAG_GZ_MONTH},
 };
 
+/* Each table gets a number never used before, so that the lookup cache
+ * below never answers for a freed table. */
+static uint64_t generations;
+
 tag_gaz_t *tag_gaz_new(void)
 {
     tag_gaz_t *gaz = dp_calloc(1, sizeof *gaz);
     if (!gaz)
         return NULL;
+    gaz->generation = __atomic_add_fetch(&generations, 1, __ATOMIC_RELAXED);
     gaz->map = dp_map_new();
     if (!gaz->map) {
         dp_free(gaz);
@@ -285,14 +291,72 @@ dp_status tag_gaz_load_file(tag_gaz_t *gaz, const char *path, char *err, size_t 
     return rc;
 }
 
+/* A small per-thread cache of recent lookups. Words in text follow Zipf's
+ * law ("The", "SCO", "Mr"), so most lookups hit it and stay in the CPU's
+ * cache instead of reaching into a table of a hundred thousand keys. Each
+ * thread has its own, so reading stays lock-free. */
+#define CACHE_SLOTS 2048u
+#define CACHE_KEY 22u
+
+typedef struct cache_slot {
+    uint64_t generation; /* 0: empty */
+    uint64_t hash;
+    const tag_gaz_entry_t *entry; /* NULL: known to be absent */
+    uint8_t len;
+    char key[CACHE_KEY];
+} cache_slot_t;
+
+struct tag_gaz_cache {
+    cache_slot_t slots[CACHE_SLOTS];
+};
+
+/* The calling thread's cache, set by tag_gaz_use_cache (the plugin does it
+ * in worker_init); NULL: no caching. */
+static _Thread_local tag_gaz_cache_t *lookup_cache;
+
+tag_gaz_cache_t *tag_gaz_cache_new(void)
+{
+    return dp_calloc(1, sizeof(tag_gaz_cache_t));
+}
+
+void tag_gaz_cache_free(tag_gaz_cache_t *cache)
+{
+    if (lookup_cache == cache)
+        lookup_cache = NULL;
+    dp_free(cache);
+}
+
+void tag_gaz_use_cache(tag_gaz_cache_t *cache)
+{
+    lookup_cache = cache;
+}
+
 const tag_gaz_entry_t *tag_gaz_lookup(const tag_gaz_t *gaz, const char *key, size_t len)
 {
     char buf[MAX_KEY];
     size_t n = tag_gaz_fold(key, len, buf, sizeof buf);
     if (n == 0)
         return NULL;
+    cache_slot_t *cache = n <= CACHE_KEY && lookup_cache ? lookup_cache->slots : NULL;
+    uint64_t h = 0;
+    cache_slot_t *slot = NULL;
+    if (cache) {
+        h = dp_hash64(buf, n);
+        slot = &cache[h & (CACHE_SLOTS - 1)];
+        if (slot->generation == gaz->generation && slot->hash == h && slot->len == n &&
+            memcmp(slot->key, buf, n) == 0)
+            return slot->entry;
+    }
     void *v = dp_map_get(gaz->map, buf, n);
-    return v ? &gaz->entries[(uintptr_t)v - 1] : NULL;
+    const tag_gaz_entry_t *e = v ? &gaz->entries[(uintptr_t)v - 1] : NULL;
+    if (slot) {
+        slot->generation = gaz->generation;
+        slot->hash = h;
+        slot->entry = e;
+        slot->len = (uint8_t)n;
+        memcpy(slot->key, buf, n);
+    }
+    return e;
 }
 
 size_t tag_gaz_max_words(const tag_gaz_t *gaz) { return gaz->max_words; }

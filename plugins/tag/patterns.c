@@ -35,6 +35,7 @@ typedef struct pattern {
  * (*MARK). */
 typedef struct group {
     pcre2_code *code;
+    int jit; /* JIT-compiled: pcre2_jit_match may be used */
 } group_t;
 
 struct tag_patterns {
@@ -270,7 +271,7 @@ static void first_bytes(const pcre2_code *code, unsigned char first[256])
 }
 
 static pcre2_code *compile_join(tag_patterns_t *p, const uint8_t *member, uint32_t options,
-                                 char *err, size_t errcap)
+                                 int *jit, char *err, size_t errcap)
 {
     dp_buf_t src = DP_BUF_INIT;
     int n = 0;
@@ -298,7 +299,7 @@ static pcre2_code *compile_join(tag_patterns_t *p, const uint8_t *member, uint32
         return NULL;
     }
     /* JIT is an optimisation only; without it pcre2_match interprets. */
-    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    *jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
     return code;
 }
 
@@ -330,10 +331,12 @@ dp_status tag_patterns_compile(tag_patterns_t *p, char *err, size_t errcap)
             p->group_of[b] = (int16_t)same;
             continue;
         }
-        pcre2_code *code = compile_join(p, sets[b], PCRE2_ANCHORED, err, errcap);
+        int jit = 0;
+        pcre2_code *code = compile_join(p, sets[b], PCRE2_ANCHORED, &jit, err, errcap);
         if (!code)
             return DP_EFORMAT;
         p->groups[p->ngroups].code = code;
+        p->groups[p->ngroups].jit = jit;
         p->group_of[b] = (int16_t)p->ngroups++;
     }
     /* Patterns that need a literal ("@" for e-mail) run alone, and only
@@ -343,7 +346,8 @@ dp_status tag_patterns_compile(tag_patterns_t *p, char *err, size_t errcap)
             continue;
         uint8_t one[MAX_PATTERNS] = {0};
         one[i] = 1;
-        p->rare[i] = compile_join(p, one, 0, err, errcap);
+        int jit = 0;
+        p->rare[i] = compile_join(p, one, 0, &jit, err, errcap);
         if (!p->rare[i])
             return DP_EFORMAT;
     }
@@ -463,8 +467,12 @@ dp_status tag_patterns_scan(const tag_patterns_t *p, const char *text, size_t le
         }
         int g = p->group_of[c];
         if (!(prev_word && word) && g >= 0) {
-            int r = pcre2_match(p->groups[g].code, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK,
-                                md, NULL);
+            /* pcre2_jit_match skips the checks pcre2_match repeats on each
+             * call; it needs the JIT, which pcre2_match falls back from. */
+            int r = p->groups[g].jit
+                        ? pcre2_jit_match(p->groups[g].code, (PCRE2_SPTR)text, len, pos, 0, md, NULL)
+                        : pcre2_match(p->groups[g].code, (PCRE2_SPTR)text, len, pos,
+                                      PCRE2_NO_UTF_CHECK, md, NULL);
             if (r >= 0) {
                 PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
                 long li = mark_label(p, md);

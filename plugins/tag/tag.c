@@ -252,6 +252,23 @@ fail:
     return rc;
 }
 
+/* Each worker thread gets its own lookup cache for the shared gazetteer. */
+static dp_status tag_worker_init(void *state, void **worker)
+{
+    (void)state;
+    tag_gaz_cache_t *cache = tag_gaz_cache_new();
+    /* without memory for a cache, lookups just go to the table */
+    tag_gaz_use_cache(cache);
+    *worker = cache;
+    return DP_OK;
+}
+
+static void tag_worker_fini(void *state, void *worker)
+{
+    (void)state;
+    tag_gaz_cache_free(worker);
+}
+
 DP_PLUGIN_DEFINE = {
     .abi = DP_ABI_VERSION,
     .size = sizeof(dp_plugin_t),
@@ -265,4 +282,6 @@ DP_PLUGIN_DEFINE = {
     .init = tag_init,
     .process = tag_process,
     .fini = tag_fini,
+    .worker_init = tag_worker_init,
+    .worker_fini = tag_worker_fini,
 };

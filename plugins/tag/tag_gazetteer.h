@@ -74,6 +74,16 @@ dp_status tag_gaz_add(tag_gaz_t *gaz, const char *name, size_t len, const char *
  * Thread-safe once loading is over. */
 const tag_gaz_entry_t *tag_gaz_lookup(const tag_gaz_t *gaz, const char *key, size_t len);
 
+/* A per-thread cache of recent lookups: words of text follow Zipf's law, so
+ * most lookups are answered from a small table that stays in the CPU's
+ * cache. tag_gaz_use_cache sets the calling thread's cache (NULL: none);
+ * the cache must outlive its use and be freed by its thread's owner. A cache
+ * never answers for another table, nor for a freed one. */
+typedef struct tag_gaz_cache tag_gaz_cache_t;
+tag_gaz_cache_t *tag_gaz_cache_new(void);
+void tag_gaz_cache_free(tag_gaz_cache_t *cache);
+void tag_gaz_use_cache(tag_gaz_cache_t *cache);
+
 /* The most words any key has (at least 1). */
 size_t tag_gaz_max_words(const tag_gaz_t *gaz);
 

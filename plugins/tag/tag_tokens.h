@@ -24,7 +24,8 @@ enum {
     TAG_TOK_COVERED = 1u << 10,   /* inside a pattern match (date, money...) */
     TAG_TOK_LOOKED = 1u << 11,    /* gz holds the gazetteer lookup */
     TAG_TOK_GAP = 1u << 12,       /* more than spaces before it (a line break) */
-    TAG_TOK_SPACE = 1u << 13      /* whitespace right before it */
+    TAG_TOK_SPACE = 1u << 13,     /* whitespace right before it */
+    TAG_TOK_HASLOWER = 1u << 14   /* holds a small letter somewhere ("McLean", "al-Boushi") */
 };
 
 typedef struct tag_tok {

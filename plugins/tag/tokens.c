@@ -109,8 +109,8 @@ static dp_status push(tag_toks_t *t, size_t start, size_t end, uint32_t flags, u
     return DP_OK;
 }
 
-/* Shape flags of a word token text[s..e). */
-static uint32_t word_shape(const char *text, size_t s, size_t e)
+/* Shape flags of any word, letter by letter through utf8proc. */
+static uint32_t word_shape_full(const char *text, size_t s, size_t e)
 {
     size_t p = s, next;
     size_t letters = 0, uppers = 0, lowers = 0;
@@ -146,7 +146,60 @@ static uint32_t word_shape(const char *text, size_t s, size_t e)
             f |= TAG_TOK_LOWER;
         if (letters >= 2 && lowers == 0 && uppers >= 2)
             f |= TAG_TOK_ALLCAPS;
+        if (lowers)
+            f |= TAG_TOK_HASLOWER;
     }
+    return f;
+}
+
+/* Classes of ASCII bytes for the tokeniser's fast path. */
+enum { C_OTHER = 0, C_UPPER = 1, C_LOWER = 2, C_DIGIT = 3, C_SPACE = 4 };
+static const unsigned char ascii_class[128] = {
+    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE,
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT,
+    ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+    ['A'] = C_UPPER, ['B'] = C_UPPER, ['C'] = C_UPPER, ['D'] = C_UPPER, ['E'] = C_UPPER,
+    ['F'] = C_UPPER, ['G'] = C_UPPER, ['H'] = C_UPPER, ['I'] = C_UPPER, ['J'] = C_UPPER,
+    ['K'] = C_UPPER, ['L'] = C_UPPER, ['M'] = C_UPPER, ['N'] = C_UPPER, ['O'] = C_UPPER,
+    ['P'] = C_UPPER, ['Q'] = C_UPPER, ['R'] = C_UPPER, ['S'] = C_UPPER, ['T'] = C_UPPER,
+    ['U'] = C_UPPER, ['V'] = C_UPPER, ['W'] = C_UPPER, ['X'] = C_UPPER, ['Y'] = C_UPPER,
+    ['Z'] = C_UPPER,
+    ['a'] = C_LOWER, ['b'] = C_LOWER, ['c'] = C_LOWER, ['d'] = C_LOWER, ['e'] = C_LOWER,
+    ['f'] = C_LOWER, ['g'] = C_LOWER, ['h'] = C_LOWER, ['i'] = C_LOWER, ['j'] = C_LOWER,
+    ['k'] = C_LOWER, ['l'] = C_LOWER, ['m'] = C_LOWER, ['n'] = C_LOWER, ['o'] = C_LOWER,
+    ['p'] = C_LOWER, ['q'] = C_LOWER, ['r'] = C_LOWER, ['s'] = C_LOWER, ['t'] = C_LOWER,
+    ['u'] = C_LOWER, ['v'] = C_LOWER, ['w'] = C_LOWER, ['x'] = C_LOWER, ['y'] = C_LOWER,
+    ['z'] = C_LOWER,
+};
+
+/* Shape flags of a word token text[s..e): plain ASCII words in one pass
+ * over a table, the rest through word_shape_full. */
+static uint32_t word_shape(const char *text, size_t s, size_t e)
+{
+    size_t uppers = 0, lowers = 0, i;
+    for (i = s; i < e; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x80 || c == '-' || c == '\'')
+            break;
+        unsigned char k = ascii_class[c];
+        uppers += k == C_UPPER;
+        lowers += k == C_LOWER;
+    }
+    if (i < e)
+        return word_shape_full(text, s, e);
+    size_t letters = uppers + lowers;
+    if (!letters)
+        return 0;
+    unsigned char k0 = ascii_class[(unsigned char)text[s]];
+    uint32_t f = TAG_TOK_WORD;
+    if (k0 == C_UPPER)
+        f |= TAG_TOK_CAP;
+    else if (k0 == C_LOWER)
+        f |= TAG_TOK_LOWER;
+    if (lowers)
+        f |= TAG_TOK_HASLOWER;
+    if (letters >= 2 && lowers == 0 && uppers >= 2)
+        f |= TAG_TOK_ALLCAPS;
     return f;
 }
 
@@ -158,6 +211,12 @@ dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, 
     uint32_t line = 0;
     int line_start = 1, gap = 0, space = 0;
     while (pos < len) {
+        if (text[pos] == ' ') {
+            /* the commonest byte: a plain space */
+            space = 1;
+            pos++;
+            continue;
+        }
         int32_t cp = cp_at(text, len, pos, &next);
         if (is_space(cp) || cp == 0 || cp < 0) {
             if (cp == '\n') {
@@ -178,6 +237,12 @@ dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, 
             size_t seg_letters = is_letter(cp) ? 1 : 0; /* letters since the last '.' */
             pos = next;
             while (pos < len) {
+                unsigned char cb = (unsigned char)text[pos];
+                if (cb < 0x80 && ascii_class[cb] >= C_UPPER && ascii_class[cb] <= C_DIGIT) {
+                    seg_letters += ascii_class[cb] != C_DIGIT;
+                    pos++;
+                    continue;
+                }
                 int32_t c = cp_at(text, len, pos, &next);
                 if (is_letter(c) || is_digit(c)) {
                     seg_letters += is_letter(c) ? 1 : 0;
@@ -277,17 +342,10 @@ dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, 
         int lower = 0, caps = 0;
         while (b < toks->n && toks->v[b].line == toks->v[a].line) {
             uint32_t f = toks->v[b].flags;
-            if (f & TAG_TOK_LOWER)
+            if (f & (TAG_TOK_LOWER | TAG_TOK_HASLOWER))
                 lower = 1;
-            if (f & TAG_TOK_WORD) {
-                for (size_t p = toks->v[b].start; p < toks->v[b].end; p++) {
-                    unsigned char c = (unsigned char)text[p];
-                    if (c >= 'a' && c <= 'z')
-                        lower = 1;
-                }
-                if (f & TAG_TOK_ALLCAPS)
-                    caps++;
-            }
+            if (f & TAG_TOK_ALLCAPS)
+                caps++;
             b++;
         }
         if (!lower && caps >= 1)
