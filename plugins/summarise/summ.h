@@ -38,6 +38,7 @@ typedef struct summ_lang {
     char code[16];  /* ISO 639-1 code from the file name ("en") */
     dp_map_t *stop; /* lower-case word -> (void *)1 */
     dp_map_t *phrase_stop; /* extra stop words of keyphrases only; may be NULL */
+    bool capitalised_nouns; /* the orthography capitalises every noun (de) */
 } summ_lang_t;
 
 /* Everything loaded once in init and read by all workers without locks. */
@@ -59,6 +60,9 @@ dp_status summ_data_load_stopwords(summ_data_t *data, const char *dir, char *err
  * languages of those codes (a language without stop words is added). */
 dp_status summ_data_load_phrase_stopwords(summ_data_t *data, const char *dir, char *err,
                                           size_t errcap);
+/* Loads language properties ("code<TAB>capitalised-nouns" lines); a
+ * language not yet known is added. */
+dp_status summ_data_load_languages(summ_data_t *data, const char *path, char *err, size_t errcap);
 /* Loads the POS lexicon (word<TAB>n<TAB>v<TAB>a<TAB>r) and the morphy rules. */
 dp_status summ_data_load_lexicon(summ_data_t *data, const char *lexicon_path,
                                  const char *morphy_path, char *err, size_t errcap);
@@ -108,6 +112,9 @@ typedef struct summ_vocab summ_vocab_t;
 summ_vocab_t *summ_vocab_new(const summ_data_t *data, const char *lang_code);
 void summ_vocab_free(summ_vocab_t *vocab);
 const char *summ_vocab_lang(const summ_vocab_t *vocab);
+/* True when the chunker reads capitalisation as the noun mark: the language
+ * capitalises nouns and has no lexicon. */
+bool summ_vocab_capitalised_nouns(const summ_vocab_t *vocab);
 
 /* The id of the word s[0..len) (any case; lower-cased here), adding it when
  * new. Returns UINT32_MAX on allocation failure. */

@@ -196,6 +196,64 @@ done:
     return rc;
 }
 
+static summ_lang_t *lang_add(summ_data_t *data, const char *code)
+{
+    summ_lang_t *lang = (summ_lang_t *)summ_data_lang(data, code);
+    if (lang != NULL) {
+        return lang;
+    }
+    summ_lang_t *nl = dp_realloc(data->langs, (data->n_langs + 1) * sizeof(*nl));
+    if (nl == NULL) {
+        return NULL;
+    }
+    data->langs = nl;
+    lang = &data->langs[data->n_langs++];
+    memset(lang, 0, sizeof(*lang));
+    memcpy(lang->code, code, strlen(code)); /* callers check the length */
+    return lang;
+}
+
+typedef struct langs_ctx {
+    summ_data_t *data;
+    const char *path;
+    char *err;
+    size_t errcap;
+} langs_ctx_t;
+
+static dp_status lang_line(void *vctx, char *line, size_t len, size_t lineno)
+{
+    langs_ctx_t *ctx = vctx;
+    char *tab = memchr(line, '\t', len);
+    if (tab == NULL || tab == line || (size_t)(tab - line) >= sizeof(ctx->data->langs[0].code) ||
+        strcmp(tab + 1, "capitalised-nouns") != 0) {
+        snprintf(ctx->err, ctx->errcap, "%s: line %zu: expected code<TAB>capitalised-nouns",
+                 ctx->path, lineno);
+        return DP_EFORMAT;
+    }
+    *tab = '\0';
+    summ_lang_t *lang = lang_add(ctx->data, line);
+    if (lang == NULL) {
+        snprintf(ctx->err, ctx->errcap, "%s: out of memory", ctx->path);
+        return DP_ENOMEM;
+    }
+    lang->capitalised_nouns = true;
+    return DP_OK;
+}
+
+dp_status summ_data_load_languages(summ_data_t *data, const char *path, char *err, size_t errcap)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    langs_ctx_t ctx = {data, path, err, errcap};
+    dp_status rc = read_file(path, &buf, &len, err, errcap);
+    if (rc != DP_OK) {
+        return rc;
+    }
+    rc = for_each_line(buf, len, lang_line, &ctx);
+    dp_free(buf);
+    return rc;
+}
+
 typedef struct lex_ctx {
     summ_data_t *data;
     size_t used, cap;

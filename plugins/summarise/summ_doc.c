@@ -239,6 +239,7 @@ static dp_status link_tokens(summ_docview_t *v, summ_vocab_t *vocab)
     uint32_t last_sent = UINT32_MAX;
     uint8_t prev_pos = SUMM_POS_PUNCT;
     bool prev_plural = false;
+    bool cap_nouns = summ_vocab_capitalised_nouns(vocab);
     for (size_t i = 0; i < v->n_toks; i++) {
         summ_token_t *t = &v->toks[i];
         uint32_t id = summ_vocab_word(vocab, v->text + t->start, t->end - t->start);
@@ -257,7 +258,11 @@ static dp_status link_tokens(summ_docview_t *v, summ_vocab_t *vocab)
             }
         }
         t->cap = starts_upper(v->text + t->start, t->end - t->start);
-        if (t->pos != SUMM_POS_STOP && t->pos != SUMM_POS_PUNCT && t->pos != SUMM_POS_NUM &&
+        if (cap_nouns && t->pos == SUMM_POS_NOUN) {
+            /* No lexicon, but nouns are capitalised (German): the capital
+             * is the noun mark, a lower-case content word a modifier. */
+            t->pos = t->cap ? SUMM_POS_NOUN : SUMM_POS_ADJ;
+        } else if (t->pos != SUMM_POS_STOP && t->pos != SUMM_POS_PUNCT && t->pos != SUMM_POS_NUM &&
             t->pos != SUMM_POS_TIME) {
             if (t->cap && !t->first) {
                 t->pos = SUMM_POS_NOUN;

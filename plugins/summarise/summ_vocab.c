@@ -188,6 +188,11 @@ const char *summ_vocab_lang(const summ_vocab_t *vocab)
     return vocab->code;
 }
 
+bool summ_vocab_capitalised_nouns(const summ_vocab_t *vocab)
+{
+    return !vocab->use_lexicon && vocab->lang != NULL && vocab->lang->capitalised_nouns;
+}
+
 void summ_vocab_trim(summ_vocab_t *vocab, uint32_t limit)
 {
     if (vocab->words.count > limit || vocab->stems.count > limit) {

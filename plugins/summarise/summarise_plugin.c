@@ -96,6 +96,9 @@ static const dp_option_spec_t summarise_options[] = {
      .default_json = "\"summarise/phrase-stopwords\"",
      .description = "folder of extra keyphrase-only stop-word files <code>.txt (data path; "
                     "empty: none)"},
+    {.name = "languages", .type = DP_OPT_STRING, .default_json = "\"summarise/languages.tsv\"",
+     .description = "language properties for the chunker without a lexicon (data path; "
+                    "empty: none)"},
     {.name = "lexicon", .type = DP_OPT_STRING, .default_json = "\"summarise/en\"",
      .description = "folder with lexicon.tsv and morphy.txt, the English part-of-speech "
                     "lexicon (data path; empty: no part-of-speech filter)"},
@@ -231,6 +234,22 @@ static dp_status summarise_init(const json_t *options, dp_host_t *host, void **s
             goto fail;
         }
         rc = summ_data_load_phrase_stopwords(&st->data, path, err, sizeof(err));
+        if (rc != DP_OK) {
+            dp_host_error(host, "%s", err);
+            goto fail;
+        }
+        dp_free(path);
+        path = NULL;
+    }
+
+    const char *lp_opt = json_string_value(json_object_get(options, "languages"));
+    if (lp_opt != NULL && lp_opt[0] != '\0') {
+        path = dp_host_find_data(host, lp_opt);
+        if (path == NULL) {
+            rc = DP_ENOTFOUND;
+            goto fail;
+        }
+        rc = summ_data_load_languages(&st->data, path, err, sizeof(err));
         if (rc != DP_OK) {
             dp_host_error(host, "%s", err);
             goto fail;

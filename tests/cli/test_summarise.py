@@ -206,6 +206,8 @@ def test_other_language():
         kws = [k["text"].lower() for k in outs[0]["keywords"]]
         check("German keyphrases without stop words",
               kws and not any(w in ("die", "der", "und") for k in kws for w in k.split()), str(kws))
+        check("German keyphrases are noun phrases (capitalised nouns)",
+              "energiepreise" in kws and "plan vorgestellt" not in " | ".join(kws), str(kws))
 
 
 def main():

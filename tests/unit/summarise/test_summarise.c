@@ -32,6 +32,8 @@ static int setup_data(void **state)
             DP_OK ||
         summ_data_load_phrase_stopwords(&g_data, "configs/summarise/phrase-stopwords", err,
                                         sizeof(err)) != DP_OK ||
+        summ_data_load_languages(&g_data, "configs/summarise/languages.tsv", err, sizeof(err)) !=
+            DP_OK ||
         summ_data_load_lexicon(&g_data, "configs/summarise/en/lexicon.tsv",
                                "configs/summarise/en/morphy.txt", err, sizeof(err)) != DP_OK) {
         fprintf(stderr, "setup: %s\n", err);
@@ -168,6 +170,7 @@ static void test_vocab(void **state)
     uint32_t h2 = summ_vocab_word(de, "Haus", 4);
     assert_int_equal(summ_vocab_get(de, h1)->stem, summ_vocab_get(de, h2)->stem);
     assert_int_equal(summ_vocab_get(de, h1)->pos, SUMM_POS_NOUN);
+    assert_true(summ_vocab_capitalised_nouns(de)); /* languages.tsv */
     summ_vocab_free(de);
 
     /* A language without a lexicon or stemmer still works. */
