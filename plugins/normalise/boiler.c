@@ -14,7 +14,7 @@
 #include "nz.h"
 
 /* Longest line the patterns are tried on (bytes). */
-#define NZ_BOILER_MAX_LINE 600
+#define NZ_BOILER_MAX_LINE 300
 
 struct nz_boiler {
     pcre2_code **codes;
@@ -175,10 +175,6 @@ dp_status nz_boiler_apply(const nz_boiler_t *b, bool dedupe, const char *s, size
     dp_map_t *seen = NULL;
     if (b && b->n && !(md = pcre2_match_data_create(4, NULL)))
         return DP_ENOMEM;
-    if (dedupe && !(seen = dp_map_new())) {
-        rc = DP_ENOMEM;
-        goto done;
-    }
     size_t base = out->len;
     size_t i = 0;
     bool gap = false;
@@ -198,7 +194,12 @@ dp_status nz_boiler_apply(const nz_boiler_t *b, bool dedupe, const char *s, size
             nz_report(removed, "boilerplate", ln, n);
             continue;
         }
-        if (seen && caption_like(ln, n)) {
+        if (dedupe && caption_like(ln, n)) {
+            /* made on the first caption-like line: most texts have none */
+            if (!seen && !(seen = dp_map_new())) {
+                rc = DP_ENOMEM;
+                goto done;
+            }
             if (dp_map_get(seen, ln, n)) {
                 c->duplicates++;
                 nz_report(removed, "duplicate", ln, n);

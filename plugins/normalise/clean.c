@@ -150,6 +150,25 @@ dp_status nz_clean(const char *s, size_t len, const nz_clean_opts_t *o, dp_buf_t
     size_t i = 0;
     while (i < len) {
         size_t j = i;
+        /* Eight bytes at a time while they are all printable ASCII or
+         * newlines (the usual case), then byte by byte. */
+        while (j + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + j, 8);
+            const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull,
+                           low7 = 0x7F7F7F7F7F7F7F7Full;
+            if (w & high)
+                break;
+            /* Exact per-byte tests without carries between bytes: */
+            uint64_t ge20 = ((w & low7) + ones * 0x60) & high; /* byte >= 0x20 */
+            uint64_t t = w ^ (ones * '\n');
+            uint64_t not_nl = (((t & low7) + low7) | t) & high; /* byte != '\n' */
+            uint64_t u = w ^ (ones * 0x7F);
+            uint64_t not_del = (((u & low7) + low7) | u) & high; /* byte != DEL */
+            if ((ge20 | (~not_nl & high)) != high || not_del != high)
+                break;
+            j += 8;
+        }
         while (j < len && ascii_plain[(unsigned char)s[j]])
             j++;
         if (j > i && dp_buf_append(out, s + i, j - i) != DP_OK)

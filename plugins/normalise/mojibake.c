@@ -506,8 +506,16 @@ dp_status nz_mojibake_fix(const char *s, size_t len, dp_buf_t *out, size_t *repa
     cpbuf_t bufs[3] = {{NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}};
     size_t i = 0;
     while (i < len) {
-        /* Skip ASCII quickly: mojibake needs bytes >= 0x80. */
+        /* Skip ASCII quickly, eight bytes at a time: mojibake needs bytes
+         * >= 0x80. */
         size_t j = i;
+        while (j + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + j, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            j += 8;
+        }
         while (j < len && (unsigned char)s[j] < 0x80)
             j++;
         if (j == len) {
@@ -515,9 +523,8 @@ dp_status nz_mojibake_fix(const char *s, size_t len, dp_buf_t *out, size_t *repa
             break;
         }
         /* The line holding s[j]. */
-        size_t a = j;
-        while (a > i && s[a - 1] != '\n')
-            a--;
+        const char *prev_nl = j > i ? memrchr(s + i, '\n', j - i) : NULL;
+        size_t a = prev_nl ? (size_t)(prev_nl - s) + 1 : i;
         if (j - a > NZ_MOJIBAKE_PIECE / 4) /* s[a..j) is ASCII: any byte is a boundary */
             a = j - NZ_MOJIBAKE_PIECE / 4;
         const char *nl = memchr(s + j, '\n', len - j);

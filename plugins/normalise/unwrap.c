@@ -32,10 +32,17 @@ typedef struct doc {
 
 static size_t cp_count(const char *s, size_t n)
 {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += dp_utf8_is_boundary((unsigned char)s[i]);
-    return c;
+    /* Code points = bytes - continuation bytes (10xxxxxx), eight at a time. */
+    size_t cont = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t m = (w & ~(w << 1) & 0x8080808080808080ull) >> 7; /* one bit a byte */
+        cont += (size_t)((m * 0x0101010101010101ull) >> 56);           /* their sum */
+    }
+    for (; i < n; i++)
+        cont += !dp_utf8_is_boundary((unsigned char)s[i]);
+    return n - cont;
 }
 
 static dp_status add_line(doc_t *d, size_t *cap, size_t s, size_t e, bool ff)
@@ -174,12 +181,13 @@ static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
     size_t nbreaks = 0;
     for (size_t i = 0; i < d->n; i++)
         nbreaks += d->l[i].ff;
-    dp_map_t *keys = dp_map_new();
-    if (!keys)
+    /* Keys of repeated headers and footers exist only with page breaks. */
+    dp_map_t *keys = nbreaks ? dp_map_new() : NULL;
+    if (nbreaks && !keys)
         return;
     size_t first = next_text(d, 0);
     char key[256];
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 2 && keys; pass++) {
         for (size_t i = 0; i < d->n; i++) {
             if (!d->l[i].ff)
                 continue;
@@ -221,11 +229,12 @@ static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
         /* Without page breaks only a page number can be furniture. */
         if (ln->blank || ln->drop || ln->width > (nbreaks ? 90u : 16u))
             continue;
-        bool alone = (i == 0 || d->l[i - 1].blank) || (i + 1 == d->n || d->l[i + 1].blank);
+        /* Furniture stands between blank lines, page breaks or the ends. */
+        bool alone = (i == 0 || d->l[i - 1].blank) && (i + 1 == d->n || d->l[i + 1].blank);
         if (!alone)
             continue;
         furniture_key(d->t + ln->s, ln->e - ln->s, key, sizeof key);
-        uintptr_t count = (uintptr_t)dp_map_get(keys, key, strlen(key));
+        uintptr_t count = keys ? (uintptr_t)dp_map_get(keys, key, strlen(key)) : 0;
         if ((nbreaks > 0 && count >= 1 && i != first) ||
             (is_page_number(key) && (i == 0 || d->l[i - 1].blank) &&
              (i + 1 == d->n || d->l[i + 1].blank) && strcmp(key, "#") != 0))

@@ -2,31 +2,57 @@
  * line collapse to one space, lines lose their outer white space, runs of
  * blank lines (and form feeds) become one blank line, and the text loses its
  * leading and trailing blank lines. */
+#include <stdint.h>
 #include <string.h>
 
 #include "nz.h"
+
+/* High bit of each byte of x that equals c (exact: no carries between bytes). */
+static inline uint64_t bytes_equal(uint64_t x, unsigned char c)
+{
+    const uint64_t ones = 0x0101010101010101ull, low7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t t = x ^ (ones * c);
+    return ~((((t & low7) + low7) | t)) & ~low7;
+}
 
 dp_status nz_ws_line(const char *line, size_t len, dp_buf_t *out)
 {
     if (dp_buf_reserve(out, len + 1) != DP_OK)
         return DP_ENOMEM;
-    /* Written straight into the reserved space: this runs on every line. */
+    size_t a = 0, b = len;
+    while (a < b && (line[a] == ' ' || line[a] == '\t'))
+        a++;
+    while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t'))
+        b--;
+    /* Written straight into the reserved space: this runs on every line.
+     * Eight bytes at a time while they hold no tab and no second space of a
+     * run (the usual case), else byte by byte. */
     char *w = out->data + out->len;
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    bool pending = false;
-    for (; i < len; i++) {
-        char c = line[i];
+    bool space = false;
+    size_t i = a;
+    while (i < b) {
+        if (i + 8 <= b) {
+            uint64_t x;
+            memcpy(&x, line + i, 8);
+            uint64_t sp = bytes_equal(x, ' ');
+            uint64_t run = sp & ((sp << 8) | (space ? 0x80u : 0u));
+            if (!run && !bytes_equal(x, '\t')) {
+                memcpy(w, line + i, 8);
+                w += 8;
+                space = (sp >> 63) != 0;
+                i += 8;
+                continue;
+            }
+        }
+        char c = line[i++];
         if (c == ' ' || c == '\t') {
-            pending = true;
-            continue;
+            if (!space)
+                *w++ = ' ';
+            space = true;
+        } else {
+            *w++ = c;
+            space = false;
         }
-        if (pending) {
-            *w++ = ' ';
-            pending = false;
-        }
-        *w++ = c;
     }
     out->len = (size_t)(w - out->data);
     out->data[out->len] = '\0';

@@ -42,6 +42,8 @@ static void test_invisible_and_controls(void **state)
     EXPECT("a\x01" "b\x7f" "c\tz\fy", "abc\tz\fy");         /* tab and form feed stay */
     EXPECT("zwj\xe2\x80\x8d", "zwj\xe2\x80\x8d");           /* ZWJ is kept */
     expect_clean(&all_on, "a\0b", 3, "ab");                /* NUL is a control */
+    /* controls inside eight-byte blocks that the fast path reads at once */
+    EXPECT("abcdefg\n\x0bhijklmnopq\x7f" "rstuvwxyz", "abcdefg\nhijklmnopqrstuvwxyz");
 }
 
 static void test_nfc(void **state)

@@ -19,6 +19,9 @@ static void test_collapse(void **state)
     EXPECT("a\n\n\n\nb", "a\n\nb");
     EXPECT("\n\n a\nb \n\n", "a\nb");
     EXPECT("a\fb", "a\n\nb");
+    /* runs across and inside the eight-byte blocks of the fast path */
+    EXPECT("abcdefg  hijklmno\tpqrstuv \t wxyz       end", "abcdefg hijklmno pqrstuv wxyz end");
+    EXPECT("abcdefgh ijklmnop qrstuvwx", "abcdefgh ijklmnop qrstuvwx");
 }
 
 static void test_line(void **state)
