@@ -162,12 +162,31 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
     /* 2. Every sure mention, and a person's surname alone. */
     for (size_t i = 0; i < m->n; i++) {
         tag_mention_t *x = &m->v[i];
-        if (!x->label || x->conf < 0.6f || x->tok_a == x->tok_b)
+        if (!x->label || x->conf < 0.6f || x->tok_a == x->tok_b || x->fixed)
             continue;
         size_t cl;
         const char *c = canon_of(&l, x, &cl);
         if ((rc = put(&l, text + x->start, x->end - x->start, x->label, x->conf, c, cl, 0)))
             goto fail;
+        /* A company named in full with its legal form ("Santa Fe Pacific
+         * Gold Corp") is later named by its first words ("Santa Fe"),
+         * which may also be a town's name. */
+        if (x->label == TAG_ORG && x->tok_b - x->tok_a >= 3) {
+            const tag_tok_t *lt = &toks->v[x->tok_b - 1];
+            const tag_gaz_entry_t *le = tag_gaz_lookup(gaz, text + lt->start, lt->end - lt->start);
+            const tag_tok_t *ft = &toks->v[x->tok_a];
+            const tag_gaz_entry_t *fe = tag_gaz_lookup(gaz, text + ft->start, ft->end - ft->start);
+            uint32_t ff = fe ? fe->flags : 0;
+            if (le && (le->flags & TAG_GZ_ORG_LEGAL) &&
+                !(ff & (TAG_GZ_COMMON | TAG_GZ_COUNTRY | TAG_GZ_REGION | TAG_GZ_ORG_HEAD))) {
+                for (size_t k = 1; k <= 2 && x->tok_a + k < x->tok_b - 1; k++) {
+                    const tag_tok_t *kt = &toks->v[x->tok_a + k - 1];
+                    if ((rc = put(&l, text + ft->start, kt->end - ft->start, TAG_ORG, 0.8f, c, cl,
+                                  0)))
+                        goto fail;
+                }
+            }
+        }
         if (x->label == TAG_PERSON && x->tok_b - x->tok_a >= 2) {
             const tag_tok_t *last = &toks->v[x->tok_b - 1];
             const tag_gaz_entry_t *e = tag_gaz_lookup(gaz, text + last->start,
@@ -188,7 +207,7 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
     /* 3. Relabel and name what was uncertain. */
     for (size_t i = 0; i < m->n; i++) {
         tag_mention_t *x = &m->v[i];
-        if (x->tok_a == x->tok_b)
+        if (x->tok_a == x->tok_b || x->fixed)
             continue;
         const alias_t *a = find(&l, text + x->start, x->end - x->start);
         if (!a || (a->weak && (toks->v[x->tok_a].flags & (TAG_TOK_SENT_START | TAG_TOK_HEADLINE))))

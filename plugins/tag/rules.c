@@ -48,6 +48,7 @@ dp_status tag_mentions_push(tag_mentions_t *m, size_t start, size_t end, const c
     x->value = value;
     x->tok_a = tok_a;
     x->tok_b = tok_b;
+    x->fixed = 0;
     return DP_OK;
 }
 
@@ -153,6 +154,17 @@ static dp_status emit(rules_t *r, size_t a, size_t b, const char *label, float c
     return tag_mentions_push(r->out, t[a].start, t[b - 1].end, label, conf, c, NULL, a, b);
 }
 
+/* emit() for a mention decided by where it stands (datelines, results
+ * tables): a town in a table is a team there, not everywhere. */
+static dp_status emit_fixed(rules_t *r, size_t a, size_t b, const char *label, float conf,
+                            const char *canon)
+{
+    dp_status rc = emit(r, a, b, label, conf, canon);
+    if (rc == DP_OK)
+        r->out->v[r->out->n - 1].fixed = 1;
+    return rc;
+}
+
 /* The longest place key that starts at a and ends at or before b; its
  * length in tokens, 0 when none. */
 static size_t place_at(rules_t *r, size_t a, size_t b, const tag_gaz_entry_t **out)
@@ -217,6 +229,17 @@ static int hyphen_places(rules_t *r, size_t i, dp_status *rc)
         *rc = DP_ENOMEM;
         return 1;
     }
+    return 0;
+}
+
+/* Several words before a number in a table are a team when one of them is
+ * a place or an organisation word ("Aston Villa" is not, and stays a
+ * guess); otherwise they are more often a player ("Ijaz Ahmad 12"). */
+static int team_words(rules_t *r, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (gzf(r, i) & (TAG_GZ_PLACE | TAG_GZ_ORG_HEAD | TAG_GZ_ORG_LEGAL))
+            return 1;
     return 0;
 }
 
@@ -300,7 +323,7 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
                 return emit(r, a, b, TAG_PERSON, 0.7f, NULL);
             /* In a results table a town stands for its team. */
             if (row && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) && before_number(r, b))
-                return emit(r, a, b, TAG_ORG, 0.8f, NULL);
+                return emit_fixed(r, a, b, TAG_ORG, 0.8f, NULL);
             if (n == 1 && (f & TAG_GZ_COMMON) && !(f & (TAG_GZ_COUNTRY | TAG_GZ_REGION)) &&
                 !(tf(r, a) & TAG_TOK_ALLCAPS) && (tf(r, a) & TAG_TOK_SENT_START))
                 return DP_OK;
@@ -387,17 +410,20 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
     uint32_t f0 = gzf(r, a);
     if (after_title && n <= 4 && (!common(r, b - 1) || (n >= 2 && (f0 & TAG_GZ_GIVEN))))
         return emit(r, a, b, TAG_PERSON, 0.9f, NULL);
-    if (n >= 2 && n <= 4 && (f0 & TAG_GZ_GIVEN) && !(gzf(r, b - 1) & TAG_GZ_NATIONALITY))
-        return emit(r, a, b, TAG_PERSON, 0.85f, NULL);
-    if (n >= 2 && n <= 4 && (tf(r, a) & TAG_TOK_INITIAL) && !(tf(r, b - 1) & TAG_TOK_INITIAL))
-        return emit(r, a, b, TAG_PERSON, 0.85f, NULL);
-
     /* "West Indies", "East Timor": a compass word before a name. */
     if (n == 2 && (f0 & TAG_GZ_LOC_PREFIX) && !common(r, a + 1) &&
         !(gzf(r, a + 1) & TAG_GZ_NATIONALITY))
         return emit(r, a, b, TAG_LOC, 0.7f, NULL);
-    if (row && before_number(r, b) && !(f0 & TAG_GZ_GIVEN) && !(tf(r, a) & TAG_TOK_INITIAL))
-        return emit(r, a, b, TAG_ORG, 0.7f, NULL); /* a team in a results table */
+    /* A given name that is also an ordinary word ("Will", "Rose") is
+     * weaker evidence. */
+    if (n >= 2 && n <= 4 && (f0 & TAG_GZ_GIVEN) && !(gzf(r, b - 1) & TAG_GZ_NATIONALITY))
+        return emit(r, a, b, TAG_PERSON, (f0 & TAG_GZ_COMMON) ? 0.65f : 0.85f, NULL);
+    if (n >= 2 && n <= 4 && (tf(r, a) & TAG_TOK_INITIAL) && !(tf(r, b - 1) & TAG_TOK_INITIAL))
+        return emit(r, a, b, TAG_PERSON, 0.85f, NULL);
+
+    if (row && before_number(r, b) && !(f0 & TAG_GZ_GIVEN) && !(tf(r, a) & TAG_TOK_INITIAL) &&
+        (n == 1 || team_words(r, a, b)))
+        return emit_fixed(r, a, b, TAG_ORG, 0.7f, NULL); /* a team in a results table */
 
     if (n == 1) {
         uint32_t t = tf(r, a);
@@ -612,8 +638,8 @@ static dp_status headline_line(rules_t *r, size_t a, size_t b)
                 const tag_gaz_entry_t *e = gz_span(r, i, j);
                 uint32_t f = e ? e->flags : 0;
                 dp_status rc = (f & (TAG_GZ_COUNTRY | TAG_GZ_REGION))
-                                   ? emit(r, i, j, TAG_LOC, 0.8f, e->place_canon)
-                                   : emit(r, i, j, TAG_ORG, 0.8f, NULL);
+                                   ? emit_fixed(r, i, j, TAG_LOC, 0.8f, e->place_canon)
+                                   : emit_fixed(r, i, j, TAG_ORG, 0.8f, NULL);
                 if (rc)
                     return rc;
                 i = j;
@@ -662,7 +688,8 @@ static dp_status dateline(rules_t *r, size_t a, size_t b)
     for (size_t k = a; k < j; k++)
         if (gzf(r, k) & TAG_GZ_COMMON && !(gzf(r, k) & TAG_GZ_PLACE) && j - a > 1)
             return DP_OK;
-    return emit(r, a, j, TAG_LOC, 0.8f, e && (e->flags & TAG_GZ_PLACE) ? e->place_canon : NULL);
+    return emit_fixed(r, a, j, TAG_LOC, 0.9f,
+                      e && (e->flags & TAG_GZ_PLACE) ? e->place_canon : NULL);
 }
 
 dp_status tag_rules_find(const char *text, size_t len, tag_toks_t *toks, const tag_gaz_t *gaz,

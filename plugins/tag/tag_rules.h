@@ -27,6 +27,8 @@ typedef struct tag_mention {
     char *canonical;       /* owned (dp_malloc), or NULL: the mention's own text */
     json_t *value;         /* owned, or NULL */
     size_t tok_a, tok_b;   /* token range [tok_a, tok_b) of a name; 0, 0 for patterns */
+    int fixed;             /* decided by its place (a dateline, a results table): linking
+                            * neither changes it nor spreads its label */
 } tag_mention_t;
 
 typedef struct tag_mentions {
