@@ -351,7 +351,7 @@ static void doc_language(const summarise_t *st, dp_doc_t *doc, char out[16])
         l = "en";
     }
     size_t n = 0;
-    while (l[n] != '\0' && l[n] != '-' && l[n] != '_' && n < 15) {
+    while (n < 15 && l[n] != '\0' && l[n] != '-' && l[n] != '_') {
         char c = l[n];
         out[n] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
         n++;
