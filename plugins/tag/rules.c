@@ -384,7 +384,10 @@ static dp_status classify(rules_t *r, size_t a, size_t b, int after_title, int d
      * ("the UN Secretary-General") leaves what stands before it. */
     for (size_t i = a + 1; i < b; i++) {
         size_t k = title_at(r, i, b);
-        if (k && i + k == b && !(gzf(r, b - 1) & (TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)))
+        /* ... but "John Major": a title word right after a given name is a
+         * surname. */
+        if (k && i + k == b && !(gzf(r, b - 1) & (TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)) &&
+            !(k == 1 && (gzf(r, i - 1) & TAG_GZ_GIVEN) && !(gzf(r, i - 1) & TAG_GZ_TITLE)))
             return classify(r, a, i, 0, depth + 1);
         if (k && i + k < b && !(gzf(r, i + k - 1) & TAG_GZ_ORG_HEAD)) {
             dp_status rc = classify(r, a, i, after_title, depth + 1);
