@@ -350,11 +350,10 @@ static void doc_language(const summarise_t *st, dp_doc_t *doc, char out[16])
     if (l == NULL || l[0] == '\0') {
         l = "en";
     }
-    size_t n = 0;
-    while (n < 15 && l[n] != '\0' && l[n] != '-' && l[n] != '_') {
+    size_t len = strnlen(l, 15), n = 0;
+    for (; n < len && l[n] != '-' && l[n] != '_'; n++) {
         char c = l[n];
         out[n] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-        n++;
     }
     out[n] = '\0';
 }
