@@ -64,6 +64,13 @@ def sh(args, env=None, cwd=None, data=None, timeout=300):
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
+def jsonl(out):
+    """Documents of JSON Lines output. Split on "\n" only: str.splitlines
+    would also split inside texts at U+2028, U+0085 and the like, which
+    JSON may carry raw."""
+    return [json.loads(line) for line in out.split("\n") if line.strip()]
+
+
 def plugin_lines(out):
     """{name: line} from `docpipe plugins` (one plugin a line, name first)."""
     return {line.split()[0]: line for line in out.splitlines() if line.split()}
@@ -163,13 +170,27 @@ def run_all(tmp):
             rc, out, err = sh([binary, "run", "-c", cfg, "--quiet", "-j", jobs] + extra + [SAMPLE],
                               env=env, cwd=work)
             outs.append(out)
-        docs = [json.loads(line) for line in outs[0].splitlines() if line.strip()] if rc == 0 else []
+        docs = jsonl(outs[0]) if rc == 0 else []
         got = {d["source"]["entry"]: (d["meta"].get(field), d["meta"].get("characters")) for d in docs}
         expect = {name: (count_words(t), len(t)) for name, t in texts.items()}
         check("out-of-tree wordcount: meta.%s and meta.characters of every release are right" % field,
               got == expect, "exit %d, got %r, expected %r: %s" % (rc, got, expect, err[-300:]))
         check("out-of-tree wordcount (PARALLEL): -j 1 and -j 2 give the same bytes (meta.%s)" % field,
               outs[0] == outs[1] and outs[0] != "", "outputs differ")
+
+    # Edge cases through the JSONL filter: empty, only white space, Unicode
+    # spaces (no-break, ideographic, line separator), NUL bytes, astral code
+    # points, and a 1 MB text.
+    cases = ["", " \t\n ", "one", "a\u00a0b", "\u3000x\u2028y\u2003z ", "nul\u0000inside word",
+             "caf\u00e9 \U0001F600 \u4e2d\u6587", "word " * 200000]
+    data = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(cases)).encode()
+    rc, out, err = sh([binary, "run", "-c", cfg, "--quiet", "--input-format", "jsonl", "-"], env=env,
+                      cwd=work, data=data)
+    docs = jsonl(out) if rc == 0 else []
+    got = [(d["meta"].get("words"), d["meta"].get("characters")) for d in docs]
+    expect = [(count_words(t), len(t)) for t in cases]
+    check("out-of-tree wordcount on edge cases (empty, Unicode spaces, NUL, astral, 1 MB)",
+          got == expect, "exit %d, got %r, expected %r: %s" % (rc, got, expect, err[-300:]))
 
     # The config's plugin_path, relative to the config's folder, is the
     # other way to point docpipe at a plugin folder (no variable set).
@@ -181,7 +202,7 @@ def run_all(tmp):
                    "stages": [{"plugin": "wordcount"},
                               {"plugin": "export", "options": {"format": "jsonl", "path": "-"}}]}, fh)
     rc, out, err = sh([binary, "run", "-c", rel, "--quiet", SAMPLE], cwd=work)
-    docs = [json.loads(line) for line in out.splitlines() if line.strip()] if rc == 0 else []
+    docs = jsonl(out) if rc == 0 else []
     check("plugin_path \"../myplugins\" in the config (resolved against its folder) loads wordcount",
           len(docs) == 5 and all(isinstance(d["meta"].get("words"), int) for d in docs),
           "exit %d, %d documents: %s" % (rc, len(docs), err[-300:]))

@@ -40,7 +40,9 @@ def run(args, cwd=None, data=None):
 
 
 def parse_lines(raw):
-    return [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    # "\n" only: str.splitlines would also split at U+2028 and U+0085
+    # inside a text, which JSON may carry raw.
+    return [json.loads(line) for line in raw.decode("utf-8").split("\n") if line.strip()]
 
 
 def releases():
