@@ -23,6 +23,7 @@ typedef struct tag_state {
     size_t nlabels;
     double min_confidence;
     int link;
+    int write_confidence;
 } tag_state_t;
 
 static const dp_option_spec_t tag_options[] = {
@@ -53,6 +54,10 @@ static const dp_option_spec_t tag_options[] = {
     {"min_confidence", DP_OPT_NUMBER, "0.5",
      "Drop entities whose rule confidence (0..1, in attrs.confidence) is below this.", NULL,
      DP_OPT_HAS_MIN | DP_OPT_HAS_MAX, 0, 1},
+    {"confidence", DP_OPT_BOOLEAN, "false",
+     "Also write each entity's rule confidence as attrs.confidence (for combining with other "
+     "recognisers).",
+     NULL, 0, 0, 0},
     {"link", DP_OPT_BOOLEAN, "true",
      "Link short later mentions (\"Norov\", \"the SCO\") to the full mention's label and canonical.",
      NULL, 0, 0, 0},
@@ -139,6 +144,7 @@ static dp_status tag_init(const json_t *options, dp_host_t *host, void **state)
     }
     s->min_confidence = json_number_value(json_object_get(options, "min_confidence"));
     s->link = json_is_true(json_object_get(options, "link"));
+    s->write_confidence = json_is_true(json_object_get(options, "confidence"));
     *state = s;
     return DP_OK;
 fail:
@@ -237,7 +243,11 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
             json_object_set_new(attrs, "value", x->value);
             x->value = NULL;
         }
-        json_object_set_new(attrs, "confidence", json_real((double)(int)(x->conf * 100 + 0.5f) / 100));
+        /* off by default: every attribute costs allocations, and the
+         * entity layer is large */
+        if (s->write_confidence)
+            json_object_set_new(attrs, "confidence",
+                                json_real((double)(int)(x->conf * 100 + 0.5f) / 100));
         if ((rc = dp_layer_add(layer, x->start, x->end, x->label, attrs))) {
             dp_host_error(s->host, "cannot add an entity span (%s)", dp_strerror(rc));
             goto fail;

@@ -117,8 +117,7 @@ def test_seeds(tmp):
     all_ents = [(d, e) for d in out for e in entities(d)]
     check("every entity has a canonical string",
           all(isinstance(e.get("attrs", {}).get("canonical"), str) for _, e in all_ents))
-    check("every entity has a confidence",
-          all(0 <= e["attrs"].get("confidence", -1) <= 1 for _, e in all_ents))
+    check("no confidence unless asked", all("confidence" not in e["attrs"] for _, e in all_ents))
     d2 = by_id["002_5053c25469639f1a.txt"]
     t2 = d2["text"]
 
@@ -171,8 +170,10 @@ def test_options(tmp):
     check("labels option keeps only PERSON",
           rc == 0 and out and all(e["label"] == "PERSON" for d in out for e in entities(d))
           and any(entities(d) for d in out), err[-300:])
-    _, all_out, _, _ = run(docs, tmp)
-    _, strict, _, _ = run(docs, tmp, {"min_confidence": 0.85})
+    _, all_out, _, _ = run(docs, tmp, {"confidence": True})
+    check("confidence option writes attrs.confidence",
+          all(0 <= e["attrs"].get("confidence", -1) <= 1 for d in all_out for e in entities(d)))
+    _, strict, _, _ = run(docs, tmp, {"min_confidence": 0.85, "confidence": True})
     n_all = sum(len(entities(d)) for d in all_out)
     n_strict = sum(len(entities(d)) for d in strict)
     check("min_confidence drops uncertain entities", 0 < n_strict < n_all, f"{n_strict} vs {n_all}")
