@@ -187,7 +187,7 @@ static size_t place_at(rules_t *r, size_t a, size_t b, const tag_gaz_entry_t **o
 static int before_number(const rules_t *r, size_t b)
 {
     return b < r->toks->n && r->toks->v[b].line == r->toks->v[b - 1].line &&
-           (tf(r, b) & TAG_TOK_NUM);
+           (tf(r, b) & TAG_TOK_NUM) && !(tf(r, b) & TAG_TOK_COVERED);
 }
 
 /* "Mazar-e-Sharif-Herat", "Hairaton-Mazar-e-Sharif": two places joined by a
@@ -598,14 +598,16 @@ static void find_table_rows(rules_t *r)
         int first_run_then_num = 0, seen_word = 0;
         while (j < t->n && t->v[j].line == line) {
             uint32_t f = t->v[j].flags;
-            if (f & TAG_TOK_NUM)
+            /* numbers inside dates, money or percentages are not table cells */
+            if ((f & TAG_TOK_NUM) && !(f & TAG_TOK_COVERED))
                 nums++;
             if (!seen_word && (f & TAG_TOK_WORD)) {
                 seen_word = 1;
                 size_t k = j;
                 while (k < t->n && t->v[k].line == line && capword(r, k))
                     k++;
-                if (k > j && k < t->n && t->v[k].line == line && (t->v[k].flags & TAG_TOK_NUM))
+                if (k > j && k < t->n && t->v[k].line == line && (t->v[k].flags & TAG_TOK_NUM) &&
+                    !(t->v[k].flags & TAG_TOK_COVERED))
                     first_run_then_num = 1;
             }
             j++;
