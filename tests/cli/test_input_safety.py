@@ -367,29 +367,24 @@ def make_in_child(maker, work):
 
 
 def make_bombs(work):
-    # A gzip bomb: one tar entry of 2 GiB of zeros, about 2 MB on disk.
-    chunk = b"\0" * (1 << 20)
-    with open(os.path.join(work, "bomb.tar.gz"), "wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
-            info = tarfile.TarInfo("first.txt")
-            data = text(0)
-            info.size = len(data)
-            gz.write(info.tobuf(tarfile.GNU_FORMAT) + data + b"\0" * (512 - len(data)))
-            info = tarfile.TarInfo("bomb.txt")
-            info.size = 2 << 30
-            gz.write(info.tobuf(tarfile.GNU_FORMAT))
-            for _ in range(2 << 10):
-                gz.write(chunk)
-            gz.write(b"\0" * 1024)
+    # A gzip bomb: one tar entry of 2 GiB of zeros, about 2 MB on disk
+    # (concatenated gzip members of 64 MiB each, compressed once).
+    first = tarfile.TarInfo("first.txt")
+    data = text(0)
+    first.size = len(data)
+    bomb = tarfile.TarInfo("bomb.txt")
+    bomb.size = 2 << 30
+    start = first.tobuf(tarfile.GNU_FORMAT) + data + b"\0" * (512 - len(data)) + bomb.tobuf(tarfile.GNU_FORMAT)
+    zeros = gzip.compress(b"\0" * (64 << 20), compresslevel=9, mtime=0)
+    with open(os.path.join(work, "bomb.tar.gz"), "wb") as f:
+        f.write(gzip.compress(start, mtime=0))
+        for _ in range(32):
+            f.write(zeros)
     # A bzip2 bomb far beyond gzip's ratio: 8 GiB of zeros in concatenated
     # bzip2 streams of 64 MiB each (a few kB in all).
     import bz2
-    head = tarfile.TarInfo("first.txt")
-    data = text(0)
-    head.size = len(data)
-    bomb = tarfile.TarInfo("bomb.txt")
     bomb.size = 8 << 30
-    start = head.tobuf(tarfile.GNU_FORMAT) + data + b"\0" * (512 - len(data)) + bomb.tobuf(tarfile.GNU_FORMAT)
+    start = first.tobuf(tarfile.GNU_FORMAT) + data + b"\0" * (512 - len(data)) + bomb.tobuf(tarfile.GNU_FORMAT)
     zeros = bz2.compress(b"\0" * (64 << 20), 9)
     with open(os.path.join(work, "bomb.tar.bz2"), "wb") as f:
         f.write(bz2.compress(start, 9))
@@ -604,11 +599,20 @@ N_MANY = 100000
 def make_many(work):
     n = N_MANY
     # Tiny entries make tar headers compress 100 (gzip -9) to 400 (xz) times:
-    # that is no bomb.
-    for mode, ext in (("w:gz", "tar.gz"), ("w:xz", "tar.xz")):
-        with tarfile.open(os.path.join(work, f"many.{ext}"), mode) as tar:
-            for i in range(n):
-                add_file(tar, f"d/{i:06}.txt", b"doc %d\n" % i)
+    # that is no bomb. The tar is built once, then compressed both ways.
+    import lzma
+    parts = []
+    for i in range(n):
+        data = b"doc %d\n" % i
+        info = tarfile.TarInfo(f"d/{i:06}.txt")
+        info.size = len(data)
+        info.mtime = 1600000000
+        parts += [info.tobuf(tarfile.GNU_FORMAT), data, b"\0" * (512 - len(data))]
+    raw = b"".join(parts) + b"\0" * 10240
+    with open(os.path.join(work, "many.tar.gz"), "wb") as f:
+        f.write(gzip.compress(raw, compresslevel=9, mtime=0))
+    with open(os.path.join(work, "many.tar.xz"), "wb") as f:
+        f.write(lzma.compress(raw, preset=1))
     with zipfile.ZipFile(os.path.join(work, "many.zip"), "w", zipfile.ZIP_STORED) as z:
         for i in range(n):
             z.writestr(f"d/{i:06}.txt", b"doc %d\n" % i)
