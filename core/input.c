@@ -1417,8 +1417,9 @@ static dp_status read_folder(reader_t *r, int fd)
     next:;
     }
 done:
+    /* Levels past depth are empty or were freed: freeing them is a no-op. */
     if (stack)
-        for (size_t i = 0; i < depth; i++)
+        for (size_t i = 0; i < cap; i++)
             level_free(&stack[i]);
     dp_free(stack);
     dp_buf_free(&path);

@@ -5,6 +5,7 @@
  * lines), and a sink that asks to stop. Fixtures are made in a temporary
  * folder by the tests themselves. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -458,6 +459,55 @@ static void test_missing_input(void **state)
     assert_int_equal(s.docs[0].state, DP__DOC_FAILED);
 }
 
+/* An allocator that fails the n-th allocation. */
+static long alloc_countdown = -1;
+
+static void *failing_malloc(size_t size)
+{
+    if (alloc_countdown == 0)
+        return NULL;
+    if (alloc_countdown > 0)
+        alloc_countdown--;
+    return malloc(size ? size : 1);
+}
+
+static void *failing_realloc(void *ptr, size_t size)
+{
+    if (alloc_countdown == 0)
+        return NULL;
+    if (alloc_countdown > 0)
+        alloc_countdown--;
+    return realloc(ptr, size ? size : 1);
+}
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    /* Every allocation of a read may fail: the reader returns DP_ENOMEM or
+     * goes on, never crashes or leaks (the sanitizer build checks leaks). */
+    const char *inputs[] = {"t.tar", "inbox", "in.jsonl"};
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        dp__input_options_t opt;
+        default_options(&opt);
+        if (strstr(inputs[k], ".jsonl"))
+            opt.format = DP__INPUT_JSONL;
+        char p[512];
+        path_of(p, sizeof p, inputs[k]);
+        bool completed = false;
+        for (long n = 0; n < 2000 && !completed; n++) {
+            sink_state_t s;
+            alloc_countdown = n;
+            dp_set_allocator(failing_malloc, failing_realloc, free);
+            dp_status rc = read_input(&s, &opt, p);
+            completed = alloc_countdown > 0;
+            alloc_countdown = -1;
+            dp_set_allocator(NULL, NULL, NULL);
+            assert_true(rc == DP_OK || rc == DP_ENOMEM);
+        }
+        assert_true(completed);
+    }
+}
+
 int main(void)
 {
     /* Order matters: later tests reuse files the earlier ones wrote. */
@@ -471,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_jsonl),
         cmocka_unit_test(test_sink_stops),
         cmocka_unit_test(test_missing_input),
+        cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
