@@ -1,6 +1,7 @@
 /* Mojibake repair of the normalise stage, in the manner of ftfy: text that
  * was UTF-8 but got decoded as a single-byte code page (windows-1252 and
- * latin-1, windows-1251, windows-1250, MacRoman; "sloppy", so the bytes a
+ * latin-1, windows-1251, -1250, -1253, -1254, ISO-8859-2, MacRoman;
+ * "sloppy", so the bytes a
  * code page leaves undefined read as U+0080..U+00FF) is re-encoded to those
  * bytes and decoded as UTF-8 again, sequence by sequence, so that a line with
  * both correct and broken characters is repaired only where it is broken. A
@@ -19,9 +20,12 @@
 #include "docpipe/utf8.h"
 #include "nz.h"
 
-enum { E_1252, E_1251, E_1250, E_MAC, NENC };
+/* The code pages UTF-8 gets misread as, in the order ties are broken (the
+ * ones ftfy knows, cp437 aside); at most seven, one bit each below. */
+enum { E_1252, E_1251, E_1250, E_1253, E_1254, E_LATIN2, E_MAC, NENC };
 
-static const char *const enc_names[NENC] = {"CP1252", "CP1251", "CP1250", "MACINTOSH"};
+static const char *const enc_names[NENC] = {"CP1252", "CP1251",     "CP1250",   "CP1253",
+                                            "CP1254", "ISO-8859-2", "MACINTOSH"};
 static int32_t dec_tab[NENC][128];           /* byte 0x80 + i -> code point */
 static unsigned char enc_tab[NENC][0x10000]; /* BMP code point -> byte (0: none) */
 static unsigned char lead_any[0x10000 / 8];  /* encodes to a UTF-8 lead byte somewhere */
@@ -147,9 +151,43 @@ static bool agrave_space(const int32_t *s, size_t n, size_t i)
     return is_lower(s[i + 2]);
 }
 
+/* Whether s[i], s[i + 1] is an odd pair in one of the code pages: a lead
+ * byte there followed by a continuation byte that looks out of place after
+ * it. "Â" and "Ã" followed by anything of the upper half are odd (they stand
+ * for no-break spaces and accented letters); after other letters only
+ * symbols are, not the punctuation real text puts after a letter
+ * ("MARQUÉ…", "«ШОС»", "20°"). */
+static bool weird_at(const int32_t *s, size_t n, size_t i)
+{
+    int32_t c = s[i];
+    if (c < 0x80 || c >= 0x10000 || !((lead_any[c >> 3] >> (c & 7)) & 1u) || i + 1 >= n)
+        return false;
+    if (agrave_space(s, n, i))
+        return true;
+    int32_t d = s[i + 1];
+    for (int e = 0; e < E_MAC; e++) {
+        if (!is_lead(byte_of(e, c)) || !is_cont(byte_of(e, d)))
+            continue;
+        bool weird = is_c1(d) || (symbolish(d) && d != 0xAB && d != 0xBB && d != 0xB0);
+        if (c == 0xC2 || c == 0xC3)
+            weird = true;
+        if (common_punct(d) && d != 0xA0 && is_lower(c))
+            weird = true;
+        /* A capital inside a lowercase word ("JenÄŤa", "AntГіnio", "prĂŞtres"):
+         * words do not change case in their middle. */
+        if (is_upper(c) && i > 0 && is_lower(s[i - 1]) && (is_letter(d) || symbolish(d)))
+            weird = true;
+        /* "Ã’s": a capital with a possessive, not mojibake */
+        if (c == 0xC3 && (d == 0x2019 || d == 0x2018) && (i == 0 || !is_letter(s[i - 1])))
+            weird = false;
+        if (weird)
+            return true;
+    }
+    return false;
+}
+
 /* Pairs of characters that real text almost never has but mojibake always
- * does: a character that encodes to a UTF-8 lead byte followed by one that
- * encodes to a continuation byte and looks out of place after it. MacRoman
+ * does (weird_at), C1 controls, and leads cut short by U+FFFD. MacRoman
  * pairs are counted apart (mac) since they are rarer and look like math. */
 static size_t badness(const int32_t *s, size_t n)
 {
@@ -165,31 +203,13 @@ static size_t badness(const int32_t *s, size_t n)
             bad++;
             continue;
         }
-        if (c < 0x80 || c >= 0x10000 || !((lead_any[c >> 3] >> (c & 7)) & 1u) || i + 1 >= n)
-            continue;
-        int32_t d = s[i + 1];
-        if (agrave_space(s, n, i)) {
+        if (weird_at(s, n, i)) {
             bad++;
             continue;
         }
-        for (int e = 0; e < E_MAC; e++) {
-            if (!is_lead(byte_of(e, c)) || !is_cont(byte_of(e, d)))
-                continue;
-            bool weird = is_c1(d) || symbolish(d);
-            if ((c == 0xC2 || c == 0xC3) && common_punct(d))
-                weird = true;
-            if (common_punct(d) && d != 0xA0 && is_lower(c))
-                weird = true;
-            /* "Ã’s": a capital with a possessive, not mojibake */
-            if (c == 0xC3 && (d == 0x2019 || d == 0x2018) && (i == 0 || !is_letter(s[i - 1])))
-                weird = false;
-            if (weird) {
-                bad++;
-                break;
-            }
-        }
-        if (is_lead(byte_of(E_MAC, c)) && is_cont(byte_of(E_MAC, d)) && !is_letter(c) &&
-            (symbolish(d) || is_letter(d)))
+        if (c >= 0x80 && c < 0x10000 && i + 1 < n && is_lead(byte_of(E_MAC, c)) &&
+            is_cont(byte_of(E_MAC, s[i + 1])) && !is_letter(c) &&
+            (symbolish(s[i + 1]) || is_letter(s[i + 1])))
             mac++;
     }
     return bad + (mac >= 2 ? mac : 0);
@@ -210,13 +230,18 @@ static bool plausible(int32_t cp, int32_t before, int32_t after)
     if (cp >= 0x0250 && cp <= 0x02FF) /* IPA and spacing modifiers */
         return cp == 0x02BC || cp == 0x02C6 || cp == 0x02C7 || cp == 0x02DC ||
                (cp >= 0x02D8 && cp <= 0x02DD);
-    if (cp >= 0x0300 && cp <= 0x036F) /* a combining accent needs a Latin base */
-        return before >= 0 && before < 0x250 && is_letter(before);
+    if (cp >= 0x0300 && cp <= 0x036F) /* a combining accent needs a letter to sit on */
+        return before >= 0 && is_letter(before);
+    if ((cp >= 0x0460 && cp <= 0x048F) || (cp >= 0x0530 && cp <= 0x05CF) ||
+        (cp >= 0x0700 && cp <= 0x08FF) || (cp >= 0x1D00 && cp <= 0x1DFF))
+        return false; /* historic Cyrillic, Armenian, Hebrew points, Syriac..., phonetic */
+    /* Right-to-left letters are never glued to a Latin word. */
+    bool ascii_before = before >= 0 && before < 0x80 && is_letter(before);
+    bool ascii_after = after >= 0 && after < 0x80 && is_letter(after);
+    if (cp >= 0x0590 && cp <= 0x06FF && (ascii_before || ascii_after))
+        return false;
     if (k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_MC || k == UTF8PROC_CATEGORY_ME)
         return before >= 0x250 && is_letter(before); /* a vowel sign after its letter */
-    if ((cp >= 0x0530 && cp <= 0x05CF) ||
-        (cp >= 0x0700 && cp <= 0x08FF) || (cp >= 0x1D00 && cp <= 0x1DFF))
-        return false;
     bool cjk = (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x2E80 && cp <= 0x9FFF) ||
                (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
                (cp >= 0xFF00 && cp <= 0xFFEF);
@@ -370,6 +395,20 @@ static size_t fix_round(int e, const cpbuf_t *in, cpbuf_t *out, dp_status *rc)
                 bool sp2;
                 ok = end < n && s[end] >= 0x80 && read_seq(e, s, n, end, &c2, &e2, &sp2);
             }
+            /* Letters that decode to a symbol ("ВІ" to "²" in Ukrainian
+             * "ВІКІ") are real words, unless more mojibake adjoins. */
+            if (ok && !prev_seq && cp != 0xFFFD && !is_letter(cp) && is_letter(s[i]) &&
+                !weird_at(s, n, i)) {
+                bool letters = true;
+                for (size_t q = i + 1; q < end; q++)
+                    letters = letters && is_letter(s[q]);
+                if (letters) {
+                    int32_t c2;
+                    size_t e2;
+                    bool sp2;
+                    ok = end < n && s[end] >= 0x80 && read_seq(e, s, n, end, &c2, &e2, &sp2);
+                }
+            }
             if (ok) {
                 if ((*rc = cp_push(out, cp)) != DP_OK)
                     return 0;
@@ -433,15 +472,22 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
             if (!k)
                 continue;
             size_t b = badness(cand->v, cand->n);
-            /* A round may leave as many odd pairs while it peels a layer
-             * (mojibake of mojibake); it always shortens the line. */
-            if (b < bbest || (b == bcur && !nbest && cand->n < cur->n)) {
+            /* The first code page, in the order of enc_names, that lowers
+             * the badness wins: windows-1252 is by far the commonest
+             * misreading, and a rarer page that happens to score lower
+             * makes stranger text. A round may also leave as many odd pairs
+             * while it peels a layer (mojibake of mojibake); it always
+             * shortens the line, and is taken when nothing does better. */
+            bool better = b < bcur;
+            if (better || (b == bcur && !nbest && cand->n < cur->n)) {
                 cpbuf_t t = *best;
                 *best = *cand;
                 *cand = t;
                 bbest = b;
                 nbest = k;
             }
+            if (better)
+                break;
         }
         if (!nbest)
             break;
