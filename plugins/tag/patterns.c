@@ -52,6 +52,9 @@ struct tag_patterns {
     group_t *groups;
     size_t ngroups;
     int16_t group_of[256];    /* -1: no pattern starts with this byte */
+    /* second[b0][b1 / 8] bit b1 % 8: a match may start with the ASCII bytes
+     * b0 b1 (found once, by partial matching on every pair). */
+    uint8_t second[128][16];
     /* Patterns with a required literal, each compiled alone, unanchored. */
     pcre2_code *rare[MAX_PATTERNS];
 };
@@ -339,6 +342,26 @@ dp_status tag_patterns_compile(tag_patterns_t *p, char *err, size_t errcap)
         p->groups[p->ngroups].jit = jit;
         p->group_of[b] = (int16_t)p->ngroups++;
     }
+    /* Which two-byte beginnings can start a match: a partial match of each
+     * ASCII pair (PCRE2_PARTIAL_HARD) says whether a longer text could
+     * match. The scan then skips most words at a table lookup ("the",
+     * "was", "SCO") instead of running the expression. */
+    memset(p->second, 0, sizeof p->second);
+    pcre2_match_data *md = pcre2_match_data_create(2, NULL);
+    if (!md)
+        return DP_ENOMEM;
+    for (int b0 = 0; b0 < 128; b0++) {
+        if (p->group_of[b0] < 0)
+            continue;
+        for (int b1 = 0; b1 < 128; b1++) {
+            char pair[2] = {(char)b0, (char)b1};
+            int r = pcre2_match(p->groups[p->group_of[b0]].code, (PCRE2_SPTR)pair, 2, 0,
+                                PCRE2_PARTIAL_HARD, md, NULL);
+            if (r >= 0 || r == PCRE2_ERROR_PARTIAL)
+                p->second[b0][b1 / 8] |= (uint8_t)(1u << (b1 % 8));
+        }
+    }
+    pcre2_match_data_free(md);
     /* Patterns that need a literal ("@" for e-mail) run alone, and only
      * over texts that hold it. */
     for (size_t i = 0; i < p->npat; i++) {
@@ -466,6 +489,11 @@ dp_status tag_patterns_scan(const tag_patterns_t *p, const char *text, size_t le
             next = q > pos ? q : pos + 1;
         }
         int g = p->group_of[c];
+        if (g >= 0 && c < 0x80 && pos + 1 < len && (unsigned char)text[pos + 1] < 0x80) {
+            unsigned char c1 = (unsigned char)text[pos + 1];
+            if (!(p->second[c][c1 / 8] & (1u << (c1 % 8))))
+                g = -1; /* no match begins with these two bytes */
+        }
         if (!(prev_word && word) && g >= 0) {
             /* pcre2_jit_match skips the checks pcre2_match repeats on each
              * call; it needs the JIT, which pcre2_match falls back from. */
