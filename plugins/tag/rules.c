@@ -522,8 +522,6 @@ static int run_has_head(rules_t *r, size_t a, size_t b)
     return 0;
 }
 
-static size_t chain_end(rules_t *r, size_t a, size_t b);
-
 /* Extends a run with "of/for ... [the] Name" after an organisation or place
  * head, and "and" inside such a chain when its left side is a single
  * ordinary word ("Ministry of Trade and Industry"). */
@@ -577,8 +575,10 @@ static size_t chain_end(rules_t *r, size_t a, size_t b)
                     (tf(r, z) & TAG_TOK_LOWER))
                     z++;
                 if (z < r->toks->n && joined(r, z - 1) && capword(r, z)) {
-                    b = chain_end(r, z, run_end(r, z));
-                    break;
+                    /* go on with the chain after the new run (a loop, not
+                     * a call: a hostile text may repeat this forever) */
+                    b = run_end(r, z);
+                    continue;
                 }
             }
         }

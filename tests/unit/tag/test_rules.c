@@ -246,6 +246,13 @@ static void test_bad_input(void **state)
     s = repeat("of ", 1 << 20, &len);
     check_sane(f, s, len, 10);
     free(s);
+    /* chains that never end must not recurse */
+    s = repeat("Institute under the President of Ministry of Trade and Industry ", 1 << 20, &len);
+    check_sane(f, s, len, 10);
+    free(s);
+    s = repeat("Mr Dr Prof ", 1 << 20, &len);
+    check_sane(f, s, len, 10);
+    free(s);
 
     /* non-Latin scripts */
     check_sane(f, "Генеральный секретарь ШОС Владимир Норов посетил Ташкент 26 июня 2020 года.", 
