@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "docpipe/alloc.h"
 #include "docpipe/hash.h"
+#include "docpipe/utf8.h"
 #include "nz.h"
 
 /* Longest word the lexicon looks at; longer "words" are never split. */
@@ -79,15 +81,20 @@ static dp_status load_patterns(nz_lexicon_t *lex, const char *path, char *err, s
          * Liang patterns. */
         if (isupper((unsigned char)line[0]) || strchr(line, '/'))
             continue;
+        /* letters: the pattern's letters as UTF-8 (the map key); dig[k]:
+         * the value before its k-th letter, counted in code points. */
         char letters[512];
         unsigned char dig[512];
-        size_t nl = 0;
+        size_t nl = 0, nb = 0;
         memset(dig, 0, sizeof dig);
         for (size_t i = 0; i < n; i++) {
-            if (line[i] >= '0' && line[i] <= '9')
+            if (line[i] >= '0' && line[i] <= '9') {
                 dig[nl] = (unsigned char)(line[i] - '0');
-            else
-                letters[nl++] = line[i];
+                continue;
+            }
+            letters[nb++] = line[i];
+            if (((unsigned char)line[i] & 0xC0u) != 0x80u)
+                nl++; /* a code point starts here */
         }
         if (nl == 0)
             continue;
@@ -111,7 +118,7 @@ static dp_status load_patterns(nz_lexicon_t *lex, const char *path, char *err, s
             lex->cap_digits = cap;
         }
         lex->digits[lex->n_digits++] = d;
-        if ((rc = dp_map_put(lex->patterns, letters, nl, d)) != DP_OK)
+        if ((rc = dp_map_put(lex->patterns, letters, nb, d)) != DP_OK)
             break;
     }
     fclose(f);
@@ -199,29 +206,44 @@ bool nz_lexicon_can_break(const nz_lexicon_t *lex, const char *w, size_t len, si
     if (!lex || dp_map_count(lex->patterns) == 0 || len == 0 || len > NZ_MAX_WORD || at == 0 ||
         at >= len)
         return false;
-    /* ".word." in lowercase, and the odd values over its inter-letter gaps. */
-    char b[NZ_MAX_WORD + 3];
+    /* ".word." in lowercase UTF-8; off[k] is the byte offset of its k-th
+     * code point, so patterns are matched on code point boundaries and
+     * their values land on the gaps between letters. */
+    char b[4 * NZ_MAX_WORD + 8];
+    size_t off[NZ_MAX_WORD + 4];
     unsigned char v[NZ_MAX_WORD + 4];
-    size_t n = len + 2;
-    b[0] = '.';
-    for (size_t i = 0; i < len; i++)
-        b[i + 1] = (char)tolower((unsigned char)w[i]);
-    b[n - 1] = '.';
+    size_t nb = 0, n = 0, at_cp = 0;
+    off[n++] = nb;
+    b[nb++] = '.';
+    size_t i = 0;
+    while (i < len) {
+        if (i == at)
+            at_cp = n - 1; /* letters before the break */
+        int32_t c = dp_utf8_next(w, len, &i);
+        if (c < 0)
+            return false;
+        c = utf8proc_tolower(c);
+        off[n++] = nb;
+        nb += dp_utf8_encode(c, b + nb);
+    }
+    size_t letters = n - 1;
+    off[n++] = nb;
+    b[nb++] = '.';
+    off[n] = nb;
+    if (at_cp == 0 || (int)at_cp < lex->left_min || (int)(letters - at_cp) < lex->right_min)
+        return false;
     memset(v, 0, sizeof v);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = i + 1; j <= n && j - i <= lex->max_pattern; j++) {
-            const unsigned char *d = dp_map_get(lex->patterns, b + i, j - i);
+    for (size_t p = 0; p < n; p++) {
+        for (size_t q = p + 1; q <= n && q - p <= lex->max_pattern; q++) {
+            const unsigned char *d = dp_map_get(lex->patterns, b + off[p], off[q] - off[p]);
             if (!d)
                 continue;
-            for (size_t k = 0; k <= j - i; k++)
-                if (d[k] > v[i + k])
-                    v[i + k] = d[k];
+            for (size_t k = 0; k <= q - p; k++)
+                if (d[k] > v[p + k])
+                    v[p + k] = d[k];
         }
     }
-    /* v[k] is the value of the gap before b[k]; the gap before w[at] is
-     * before b[at + 1]. Byte offsets equal letter counts for ASCII words;
-     * for others the patterns simply find nothing. */
-    if ((int)at < lex->left_min || (int)(len - at) < lex->right_min)
-        return false;
-    return (v[at + 1] & 1u) != 0;
+    /* v[k] is the value of the gap before the k-th code point of ".word.";
+     * the break comes before letter at_cp, code point at_cp + 1. */
+    return (v[at_cp + 1] & 1u) != 0;
 }

@@ -6,6 +6,7 @@
  * (web scrapes with one paragraph a line) keeps its lines as paragraphs. */
 #include <ctype.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "docpipe/alloc.h"
 #include "docpipe/hash.h"
@@ -326,6 +327,55 @@ static bool is_letter_byte(unsigned char c)
     return isalpha(c) || c >= 0x80;
 }
 
+/* UTF-8 letters: the end of the run of letters that starts at i, and the
+ * start of the run that ends at e (both i itself / e itself when none). */
+static size_t letters_forward(const char *s, size_t len, size_t i)
+{
+    while (i < len) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            if (!isalpha(b))
+                break;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        int32_t c = dp_utf8_next(s, len, &j);
+        utf8proc_category_t k = c < 0 ? UTF8PROC_CATEGORY_CN : utf8proc_category(c);
+        if (k < UTF8PROC_CATEGORY_LU || k > UTF8PROC_CATEGORY_MC)
+            break; /* letters and the marks that belong to them */
+        i = j;
+    }
+    return i;
+}
+
+static size_t letters_back(const char *s, size_t start, size_t e)
+{
+    while (e > start) {
+        unsigned char b = (unsigned char)s[e - 1];
+        if (b < 0x80) {
+            if (!isalpha(b))
+                break;
+            e--;
+            continue;
+        }
+        size_t j = e;
+        int32_t c = dp_utf8_prev(s, &j);
+        utf8proc_category_t k = c < 0 ? UTF8PROC_CATEGORY_CN : utf8proc_category(c);
+        if (j < start || k < UTF8PROC_CATEGORY_LU || k > UTF8PROC_CATEGORY_MC)
+            break;
+        e = j;
+    }
+    return e;
+}
+
+static bool starts_lower(const char *s, size_t n)
+{
+    size_t i = 0;
+    int32_t c = n ? dp_utf8_next(s, n, &i) : -1;
+    return c >= 0 && utf8proc_category(c) == UTF8PROC_CATEGORY_LL;
+}
+
 /* Length in code points of the first word of a line. */
 static size_t first_word_width(const doc_t *d, const line_t *ln)
 {
@@ -427,39 +477,39 @@ static dp_status build_vocab(doc_t *d, size_t len)
         const line_t *a = &d->l[i];
         size_t an = a->e - a->s;
         if (a->blank || an < 3 || d->t[a->e - 1] != '-' ||
-            !isalpha((unsigned char)d->t[a->e - 2]))
+            !is_letter_byte((unsigned char)d->t[a->e - 2]))
             continue;
-        size_t hs = a->e - 1;
-        while (hs > a->s && isalpha((unsigned char)d->t[hs - 1]))
-            hs--;
+        size_t hs = letters_back(d->t, a->s, a->e - 1);
         size_t j = i + 1;
         while (j < d->n && (d->l[j].blank || d->l[j].drop))
             j++;
         if (j >= d->n)
             break;
         const line_t *b = &d->l[j];
-        size_t tn = 0;
-        while (b->s + tn < b->e && isalpha((unsigned char)d->t[b->s + tn]))
-            tn++;
-        if (tn && want_site(d, d->t + hs, a->e - 1 - hs, d->t + b->s, tn, filter) != DP_OK)
+        size_t tn = letters_forward(d->t, b->e, b->s) - b->s;
+        if (tn && hs < a->e - 1 && want_site(d, d->t + hs, a->e - 1 - hs, d->t + b->s, tn, filter) != DP_OK)
             return DP_ENOMEM;
     }
     char w[72];
     size_t i = 0;
     while (i < len) {
-        if (!isalpha((unsigned char)d->t[i])) {
+        size_t j = letters_forward(d->t, len, i);
+        if (j == i) {
             i++;
             continue;
         }
-        size_t j = i;
-        while (j < len && (isalpha((unsigned char)d->t[j]) ||
-                           (d->t[j] == '-' && j + 1 < len && isalpha((unsigned char)d->t[j + 1]))))
-            j++;
+        /* a word with inner hyphens: "ten-year", "Mazar-i-Sharif" */
+        while (j + 1 < len && d->t[j] == '-') {
+            size_t k2 = letters_forward(d->t, len, j + 1);
+            if (k2 == j + 1)
+                break;
+            j = k2;
+        }
         size_t k = j - i;
         /* A word broken at the line end is not evidence for itself. */
         bool broken = j + 1 < len && d->t[j] == '-' &&
                       (d->t[j + 1] == '\n' || d->t[j + 1] == ' ' || d->t[j + 1] == '\t');
-        unsigned first = (unsigned)(tolower((unsigned char)d->t[i]) - 'a') & 31u;
+        unsigned first = (unsigned)(tolower((unsigned char)d->t[i]) - 'a') & 31u; /* any byte */
         if (!broken && k < 64 && ((filter[k] >> first) & 1u)) {
             lower_copy(w, d->t + i, k);
             uintptr_t v = (uintptr_t)dp_map_get(d->vocab, w, k);
@@ -491,7 +541,7 @@ static bool drop_hyphen(doc_t *d, size_t len, const char *head, size_t hn, const
         return false;
     /* A capital or digit after the break, or a digit before it, marks a
      * compound ("non-Western", "COVID-19"): hyphenation never splits there. */
-    if (!islower((unsigned char)tail[0]) || isdigit((unsigned char)head[hn - 1]))
+    if (!starts_lower(tail, tn) || isdigit((unsigned char)head[hn - 1]))
         return false;
     char joined[140], hyph[140];
     if (hn + tn + 1 >= sizeof joined)
@@ -511,11 +561,15 @@ static bool drop_hyphen(doc_t *d, size_t len, const char *head, size_t hn, const
      * anywhere else is a compound's own hyphen. At an allowed point a listed
      * joined word wins, and two listed words that do not join into one
      * ("well-being", "cross-border") keep their hyphen. */
+    bool head_word = nz_lexicon_has(lex, head, hn), tail_word = nz_lexicon_has(lex, tail, tn);
     if (!nz_lexicon_can_break(lex, joined, hn + tn, hn))
-        return false;
+        /* ...unless neither side is a word: then the patterns do not know
+         * the language ("Afgha-nistan", "pandé-mie"), and compounds are
+         * made of words. */
+        return lex && !head_word && !tail_word;
     if (nz_lexicon_has(lex, joined, hn + tn))
         return true;
-    return !(hn >= 2 && tn >= 2 && nz_lexicon_has(lex, head, hn) && nz_lexicon_has(lex, tail, tn));
+    return !(hn >= 2 && tn >= 2 && head_word && tail_word);
 }
 
 static dp_status emit_paragraphs(doc_t *d, size_t len, const nz_unwrap_opts_t *o, dp_buf_t *out,
@@ -550,15 +604,11 @@ static dp_status emit_paragraphs(doc_t *d, size_t len, const nz_unwrap_opts_t *o
             bool hyphen = pn >= 2 && ps[pn - 1] == '-' && is_letter_byte((unsigned char)ps[pn - 2]);
             /* out ends with the previous line, collapsed */
             if (hyphen && o->hyphens) {
-                size_t h = out->len - 1, hs = h; /* out->data[h] == '-' */
-                while (hs > 0 && isalpha((unsigned char)out->data[hs - 1]))
-                    hs--;
+                size_t h = out->len - 1; /* out->data[h] == '-' */
+                size_t hs = letters_back(out->data, 0, h);
                 const char *ts = d->t + ln->s;
-                size_t tn = 0;
-                while (ln->s + tn < ln->e && isalpha((unsigned char)ts[tn]))
-                    tn++;
-                bool ascii_head = hs < h && (hs == 0 || !((unsigned char)out->data[hs - 1] & 0x80));
-                if (ascii_head && tn > 0 &&
+                size_t tn = letters_forward(d->t, ln->e, ln->s) - ln->s;
+                if (hs < h && tn > 0 &&
                     drop_hyphen(d, len, out->data + hs, h - hs, ts, tn, o->lex)) {
                     out->len--;
                     out->data[out->len] = '\0';

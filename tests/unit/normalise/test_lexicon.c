@@ -43,6 +43,9 @@ static void test_patterns(void **state)
     assert_false(nz_lexicon_can_break(lex, "pandemic", 8, 7));    /* right minimum */
     assert_false(nz_lexicon_can_break(lex, "socioeconomic", 13, 5));
     assert_false(nz_lexicon_can_break(NULL, "pandemic", 8, 3));
+    /* UTF-8 words: offsets in bytes, patterns over code points */
+    assert_true(nz_lexicon_can_break(lex, "coop\xc3\xa9ration", 12, 8)); /* coopéra-tion */
+    assert_false(nz_lexicon_can_break(lex, "coop\xc3\xa9ration", 12, 5)); /* inside é */
 }
 
 static void test_bad_files(void **state)

@@ -94,6 +94,19 @@ static void test_hyphens(void **state)
                   "member states to meet in Tashkent.");
 }
 
+static void test_hyphens_other_languages(void **state)
+{
+    (void)state;
+    /* words with accents, and words the English lists do not know */
+    expect_unwrap("Les ministres des Affaires \xc3\xa9trang\xc3\xa8res ont examin\xc3\xa9 la coop\xc3\xa9ra-\n"
+                  "tion r\xc3\xa9gionale et la situation en Afgha-\n"
+                  "nistan, puis les cons\xc3\xa9quences socio-\n"
+                  "\xc3\xa9" "conomiques de la pand\xc3\xa9mie pour toute la r\xc3\xa9gion.\n",
+                  "Les ministres des Affaires \xc3\xa9trang\xc3\xa8res ont examin\xc3\xa9 la coop\xc3\xa9ration "
+                  "r\xc3\xa9gionale et la situation en Afghanistan, puis les cons\xc3\xa9quences "
+                  "socio-\xc3\xa9" "conomiques de la pand\xc3\xa9mie pour toute la r\xc3\xa9gion.");
+}
+
 static void test_web_lines_kept(void **state)
 {
     (void)state;
@@ -159,7 +172,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blank_separated), cmocka_unit_test(test_indent_separated),
-        cmocka_unit_test(test_hyphens),          cmocka_unit_test(test_web_lines_kept),
+        cmocka_unit_test(test_hyphens),          cmocka_unit_test(test_hyphens_other_languages),
+        cmocka_unit_test(test_web_lines_kept),
         cmocka_unit_test(test_furniture),        cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
