@@ -150,9 +150,10 @@ static bool parse_mtime(const json_t *v, int64_t *out)
         return false;
     dp_date_t d;
     if (dp_date_parse_iso(json_string_value(v), json_string_length(v), &d) != DP_OK ||
-        d.precision < DP_DATE_DAY)
+        d.precision < DP_DATE_YEAR)
         return false;
-    int64_t t = days_from_civil(d.year, d.month, d.day) * 86400;
+    /* A reduced precision ("2020-06") stands for its first day. */
+    int64_t t = days_from_civil(d.year, d.month ? d.month : 1, d.day ? d.day : 1) * 86400;
     if (d.precision >= DP_DATE_MINUTE)
         t += (int64_t)d.hour * 3600 + (int64_t)d.minute * 60 + d.second;
     if (d.has_tz)
