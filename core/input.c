@@ -934,7 +934,7 @@ static dp_status read_archive(arch_t *ar)
             if (ar->cheap_skip)
                 ar->cheap_skip = archive_filter_count(ar->a) == 1 &&
                                  (base == ARCHIVE_FORMAT_TAR || base == ARCHIVE_FORMAT_CPIO ||
-                                  base == ARCHIVE_FORMAT_AR);
+                                  base == ARCHIVE_FORMAT_AR || base == ARCHIVE_FORMAT_RAW);
             if (base == ARCHIVE_FORMAT_RAW) {
                 /* Not an archive: a plain file (its own document) or one
                  * compressed file (a document inside the bundle). */
@@ -945,7 +945,9 @@ static dp_status read_archive(arch_t *ar)
                         return fail_entry(r, ar->prefix, 0,
                                           "looks like an archive but cannot be read as one");
                     ar->plain_name = r->bundle;
-                    dp_status rc = read_regular(ar, r->bundle, NULL, r->bundle, mtime, -1,
+                    /* A plain file's size is known before reading it. */
+                    int64_t size = ar->file_size > 0 ? ar->file_size : -1;
+                    dp_status rc = read_regular(ar, r->bundle, NULL, r->bundle, mtime, size,
                                                 include_matches(r, r->bundle));
                     return rc == DP_OK ? settle_pending(ar, true) : rc;
                 }
