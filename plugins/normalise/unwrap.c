@@ -432,6 +432,13 @@ static bool is_wrap(const doc_t *d, const line_t *a, const line_t *b, bool page_
     return true;
 }
 
+/* The counting pass touches every byte: ASCII letters and, roughly, every
+ * byte of a non-ASCII character make words, so nothing is decoded there. */
+static inline bool word_byte(unsigned char b)
+{
+    return (unsigned)((b | 0x20u) - 'a') < 26u || b >= 0x80;
+}
+
 static void lower_copy(char *dst, const char *src, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -491,20 +498,17 @@ static dp_status build_vocab(doc_t *d, size_t len)
             return DP_ENOMEM;
     }
     char w[72];
+    const unsigned char *t = (const unsigned char *)d->t;
     size_t i = 0;
     while (i < len) {
-        size_t j = letters_forward(d->t, len, i);
-        if (j == i) {
+        if (!word_byte(t[i])) {
             i++;
             continue;
         }
+        size_t j = i + 1;
         /* a word with inner hyphens: "ten-year", "Mazar-i-Sharif" */
-        while (j + 1 < len && d->t[j] == '-') {
-            size_t k2 = letters_forward(d->t, len, j + 1);
-            if (k2 == j + 1)
-                break;
-            j = k2;
-        }
+        while (j < len && (word_byte(t[j]) || (t[j] == '-' && j + 1 < len && word_byte(t[j + 1]))))
+            j++;
         size_t k = j - i;
         /* A word broken at the line end is not evidence for itself. */
         bool broken = j + 1 < len && d->t[j] == '-' &&
