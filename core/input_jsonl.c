@@ -168,9 +168,11 @@ typedef struct jsonl_ctx {
     const char *bundle;
 } jsonl_ctx_t;
 
-/* A failed document for line lineno, id "BUNDLE:LINE". */
+/* A failed document for line lineno: its own id when the line had a usable
+ * one (id_json, owned), else "BUNDLE:LINE". The line's bytes go with it as
+ * its raw bytes, so that a quarantine folder gets what was wrong. */
 static dp_status fail_line(jsonl_ctx_t *c, unsigned long lineno, json_t *id_json,
-                           const char *what, const char *detail)
+                           const char *what, const char *detail, const char *line, size_t len)
 {
     if (!id_json) {
         char tmp[64];
@@ -185,8 +187,24 @@ static dp_status fail_line(jsonl_ctx_t *c, unsigned long lineno, json_t *id_json
         if (!id_json)
             return DP_ENOMEM;
     }
-    return dp__input_emit_failed(c->sink, id_json, c->bundle, NULL, 0, "line %lu: %s%s%s",
-                                 lineno, what, detail ? ": " : "", detail ? detail : "");
+    dp_buf_t msg = DP_BUF_INIT;
+    dp_doc_t *doc = dp__input_new_doc(id_json, c->bundle, NULL, 0);
+    unsigned char *raw = line ? dp_malloc(len + 1) : NULL;
+    if (!doc || (line && !raw) ||
+        dp_buf_printf(&msg, "line %lu: %s%s%s", lineno, what, detail ? ": " : "",
+                      detail ? detail : "") != DP_OK) {
+        dp__doc_free(doc);
+        dp_free(raw);
+        dp_buf_free(&msg);
+        return DP_ENOMEM;
+    }
+    dp__doc_fail(doc, "input", msg.data);
+    dp_buf_free(&msg);
+    if (raw) {
+        memcpy(raw, line, len);
+        dp__doc_take_raw(doc, raw, len);
+    }
+    return dp__input_emit(c->sink, doc);
 }
 
 /* Turns one line into a document. */
@@ -200,19 +218,19 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
     if (!obj) {
         char detail[256];
         snprintf(detail, sizeof detail, "%s (column %d)", err.text, err.column);
-        return fail_line(c, lineno, NULL, "invalid JSON", detail);
+        return fail_line(c, lineno, NULL, "invalid JSON", detail, s, n);
     }
     if (!json_is_object(obj)) {
-        rc = fail_line(c, lineno, NULL, "expected a JSON object", NULL);
+        rc = fail_line(c, lineno, NULL, "expected a JSON object", NULL, s, n);
         goto done;
     }
     json_t *idv = json_object_get(obj, "id");
     if (!idv) {
-        rc = fail_line(c, lineno, NULL, "missing \"id\"", NULL);
+        rc = fail_line(c, lineno, NULL, "missing \"id\"", NULL, s, n);
         goto done;
     }
     if (!json_is_string(idv) && !json_is_integer(idv)) {
-        rc = fail_line(c, lineno, NULL, "\"id\" must be a string or an integer", NULL);
+        rc = fail_line(c, lineno, NULL, "\"id\" must be a string or an integer", NULL, s, n);
         goto done;
     }
     id = json_incref(idv);
@@ -221,23 +239,24 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
     json_t *mt = json_object_get(obj, "mtime");
     int64_t mtime = 0;
     if (mt && !json_is_null(mt) && !parse_mtime(mt, &mtime)) {
-        rc = fail_line(c, lineno, id, "\"mtime\" is not an ISO 8601 date or date-time", NULL);
+        rc = fail_line(c, lineno, id, "\"mtime\" is not an ISO 8601 date or date-time", NULL, s, n);
         id = NULL;
         goto done;
     }
     if (text && b64) {
-        rc = fail_line(c, lineno, id, "both \"text\" and \"bytes_b64\" given", NULL);
+        rc = fail_line(c, lineno, id, "both \"text\" and \"bytes_b64\" given", NULL, s, n);
         id = NULL;
         goto done;
     }
     if ((text && !json_is_string(text)) || (b64 && !json_is_string(b64))) {
-        rc = fail_line(c, lineno, id, text ? "\"text\" must be a string"
-                                           : "\"bytes_b64\" must be a string", NULL);
+        rc = fail_line(c, lineno, id,
+                       text ? "\"text\" must be a string" : "\"bytes_b64\" must be a string",
+                       NULL, s, n);
         id = NULL;
         goto done;
     }
     if (!text && !b64) {
-        rc = fail_line(c, lineno, id, "needs \"text\" or \"bytes_b64\"", NULL);
+        rc = fail_line(c, lineno, id, "needs \"text\" or \"bytes_b64\"", NULL, s, n);
         id = NULL;
         goto done;
     }
@@ -246,7 +265,7 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
         char detail[64];
         snprintf(detail, sizeof detail, "%llu",
                  (unsigned long long)c->opt->limits.max_entry_bytes);
-        rc = fail_line(c, lineno, id, "document exceeds max_entry_bytes", detail);
+        rc = fail_line(c, lineno, id, "document exceeds max_entry_bytes", detail, NULL, 0);
         id = NULL;
         goto done;
     }
@@ -274,6 +293,13 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
             char msg[64];
             snprintf(msg, sizeof msg, "line %lu: \"bytes_b64\" is not base64", lineno);
             dp__doc_fail(doc, "input", msg);
+            unsigned char *copy = dp_malloc(n + 1);
+            if (!copy) {
+                rc = DP_ENOMEM;
+                goto done;
+            }
+            memcpy(copy, s, n);
+            dp__doc_take_raw(doc, copy, n); /* the line, for a quarantine folder */
         } else {
             dp__doc_take_raw(doc, raw, raw_len);
         }
@@ -352,7 +378,7 @@ dp_status dp__input_read_jsonl(const dp__input_options_t *options, const char *p
         }
         lineno++;
         if (too_long) {
-            rc = fail_line(&c, lineno, NULL, "line exceeds max_entry_bytes", NULL);
+            rc = fail_line(&c, lineno, NULL, "line exceeds max_entry_bytes", NULL, NULL, 0);
         } else {
             size_t n = line.len;
             while (n > 0 && (line.data[n - 1] == '\r' || line.data[n - 1] == ' ' ||

@@ -399,6 +399,9 @@ static void test_jsonl(void **state)
     assert_string_equal(s.docs[1].id, "in.jsonl:2");
     assert_int_equal(s.docs[1].state, DP__DOC_FAILED);
     assert_non_null(strstr(s.docs[1].message, "line 2: invalid JSON"));
+    /* The broken line goes with its failure (for a quarantine folder). */
+    assert_int_equal(s.docs[1].raw_len, 7);
+    assert_memory_equal(s.docs[1].raw, "{broken", 7);
     assert_string_equal(s.docs[2].id, "7");
     assert_true(s.docs[2].id_is_int);
     assert_int_equal(s.docs[2].raw_len, 4);
