@@ -15,6 +15,12 @@
 
 #define MAX_LABELS 32
 
+/* What a worker thread keeps between documents. */
+typedef struct tag_worker {
+    tag_gaz_cache_t *cache;
+    tag_toks_t toks;
+} tag_worker_t;
+
 typedef struct tag_state {
     dp_host_t *host;
     tag_gaz_t *gaz;
@@ -187,8 +193,8 @@ static int label_wanted(const tag_state_t *s, const char *label)
 
 static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
 {
-    (void)worker;
     tag_state_t *s = state;
+    tag_worker_t *w = worker;
     size_t len;
     const char *text = dp_doc_text(doc, &len);
     tag_mentions_t m = {NULL, 0, 0};
@@ -215,7 +221,15 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
             starts[i] = sp[i].start;
     }
 
-    rc = tag_run(s->gaz, s->patterns, text, len, starts, nsent, ref, s->link, &m);
+    if (w) {
+        rc = tag_run_with(s->gaz, s->patterns, text, len, starts, nsent, ref, s->link, &m,
+                          &w->toks);
+        /* a huge document's token array is not kept for the small ones after it */
+        if (w->toks.cap > (1u << 20))
+            tag_toks_free(&w->toks);
+    } else {
+        rc = tag_run(s->gaz, s->patterns, text, len, starts, nsent, ref, s->link, &m);
+    }
     if (rc == DP_ERR) {
         dp_host_error(s->host, "pattern matching failed on this text");
         goto fail;
@@ -262,21 +276,32 @@ fail:
     return rc;
 }
 
-/* Each worker thread gets its own lookup cache for the shared gazetteer. */
+/* Each worker thread gets its own lookup cache for the shared gazetteer
+ * and buffers kept from one document to the next. */
 static dp_status tag_worker_init(void *state, void **worker)
 {
-    (void)state;
-    tag_gaz_cache_t *cache = tag_gaz_cache_new();
+    tag_state_t *s = state;
+    tag_worker_t *w = dp_calloc(1, sizeof *w);
+    if (!w) {
+        dp_host_error(s->host, "out of memory");
+        return DP_ENOMEM;
+    }
     /* without memory for a cache, lookups just go to the table */
-    tag_gaz_use_cache(cache);
-    *worker = cache;
+    w->cache = tag_gaz_cache_new();
+    tag_gaz_use_cache(w->cache);
+    *worker = w;
     return DP_OK;
 }
 
 static void tag_worker_fini(void *state, void *worker)
 {
     (void)state;
-    tag_gaz_cache_free(worker);
+    tag_worker_t *w = worker;
+    if (!w)
+        return;
+    tag_gaz_cache_free(w->cache);
+    tag_toks_free(&w->toks);
+    dp_free(w);
 }
 
 DP_PLUGIN_DEFINE = {

@@ -87,6 +87,16 @@ dp_status tag_run(const tag_gaz_t *gaz, const tag_patterns_t *patterns, const ch
                   int link, tag_mentions_t *m)
 {
     tag_toks_t toks = {NULL, 0, 0};
+    dp_status rc = tag_run_with(gaz, patterns, text, len, sent_starts, nsent, ref, link, m, &toks);
+    tag_toks_free(&toks);
+    return rc;
+}
+
+dp_status tag_run_with(const tag_gaz_t *gaz, const tag_patterns_t *patterns, const char *text,
+                       size_t len, const size_t *sent_starts, size_t nsent, const dp_date_t *ref,
+                       int link, tag_mentions_t *m, tag_toks_t *tp)
+{
+#define toks (*tp)
     scan_ctx_t sc = {m, text, ref, gaz, DP_OK};
     dp_status rc = tag_patterns_scan(patterns, text, len, on_pattern, &sc);
     if (rc == DP_OK)
@@ -126,6 +136,6 @@ dp_status tag_run(const tag_gaz_t *gaz, const tag_patterns_t *patterns, const ch
     }
     m->n = w;
 fail:
-    tag_toks_free(&toks);
     return rc;
+#undef toks
 }

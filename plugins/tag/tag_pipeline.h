@@ -19,4 +19,11 @@ dp_status tag_run(const tag_gaz_t *gaz, const tag_patterns_t *patterns, const ch
                   size_t len, const size_t *sent_starts, size_t nsent, const dp_date_t *ref,
                   int link, tag_mentions_t *out);
 
+/* The same with a caller's token buffer, kept between documents so that a
+ * worker does not allocate (and fault in) a large array for each one.
+ * toks is emptied first; its memory stays the caller's. */
+dp_status tag_run_with(const tag_gaz_t *gaz, const tag_patterns_t *patterns, const char *text,
+                       size_t len, const size_t *sent_starts, size_t nsent, const dp_date_t *ref,
+                       int link, tag_mentions_t *out, tag_toks_t *toks);
+
 #endif
