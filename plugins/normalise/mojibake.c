@@ -148,7 +148,10 @@ static bool agrave_space(const int32_t *s, size_t n, size_t i)
         return false;
     if (i > 0 && is_upper(s[i - 1]))
         return false;
-    return is_lower(s[i + 2]);
+    size_t k = i + 2; /* "Ã  le": the lost 0xA0 and a real space */
+    while (k < n && s[k] == ' ')
+        k++;
+    return k < n && is_lower(s[k]);
 }
 
 /* Whether s[i], s[i + 1] is an odd pair in one of the code pages: a lead

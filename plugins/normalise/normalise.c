@@ -305,6 +305,28 @@ static dp_status nz_process(void *state, void *worker, dp_doc_t *doc)
             swap(&cur, &next);
         }
     }
+    if (st->mojibake && st->whitespace) {
+        /* Once more on the paragraphs: a line the first pass judged as a
+         * whole (mojibake next to odd but real text) may now stand alone,
+         * and the stage must not change its own output. Cheap: clean text
+         * is skipped eight bytes at a time. */
+        size_t again = 0;
+        if ((rc = nz_mojibake_fix(cur.data ? cur.data : "", cur.len, &next, &again)) != DP_OK)
+            goto fail;
+        if (again) {
+            /* what it decoded gets the clean-up too (a no-break space) */
+            swap(&cur, &next);
+            c.mojibake += again;
+            if ((rc = nz_clean(cur.data, cur.len, &st->clean, &next, &c)) != DP_OK)
+                goto fail;
+            swap(&cur, &next);
+            if ((rc = nz_whitespace(cur.data, cur.len, &next)) != DP_OK)
+                goto fail;
+            swap(&cur, &next);
+        } else {
+            dp_buf_clear(&next);
+        }
+    }
 #ifdef NZ_HAVE_META
     if (st->metadata) {
         nz_meta_t m;

@@ -174,6 +174,21 @@ static bool upper_equal(const char *a, size_t an, const char *b, size_t bn)
     return true;
 }
 
+static bool is_wrap(const doc_t *d, const line_t *a, const line_t *b, bool page_break);
+
+/* Whether line i of a wrapped text will be a paragraph of its own: joined
+ * neither to the text line before it nor to the one after. */
+static bool own_paragraph(const doc_t *d, size_t i)
+{
+    if (i > 0 && !d->l[i - 1].blank && !d->l[i - 1].drop &&
+        is_wrap(d, &d->l[i - 1], &d->l[i], false))
+        return false;
+    if (i + 1 < d->n && !d->l[i + 1].blank && !d->l[i + 1].drop &&
+        is_wrap(d, &d->l[i], &d->l[i + 1], false))
+        return false;
+    return true;
+}
+
 static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
 {
     /* Candidates: the text line right after each page break (header) and the
@@ -230,15 +245,17 @@ static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
         /* Without page breaks only a page number can be furniture. */
         if (ln->blank || ln->drop || ln->width > (nbreaks ? 90u : 16u))
             continue;
-        /* Furniture stands between blank lines, page breaks or the ends. */
-        bool alone = (i == 0 || d->l[i - 1].blank) && (i + 1 == d->n || d->l[i + 1].blank);
+        /* Furniture stands between blank lines, page breaks or the ends (or
+         * anywhere in a text whose every line is a paragraph). */
+        bool alone = !d->width ||
+                     ((i == 0 || d->l[i - 1].blank) && (i + 1 == d->n || d->l[i + 1].blank)) ||
+                     own_paragraph(d, i);
         if (!alone)
             continue;
         furniture_key(d->t + ln->s, ln->e - ln->s, key, sizeof key);
         uintptr_t count = keys ? (uintptr_t)dp_map_get(keys, key, strlen(key)) : 0;
         if ((nbreaks > 0 && count >= 1 && i != first) ||
-            (is_page_number(key) && (i == 0 || d->l[i - 1].blank) &&
-             (i + 1 == d->n || d->l[i + 1].blank) && strcmp(key, "#") != 0))
+            (is_page_number(key) && strcmp(key, "#") != 0))
             ln->drop = true;
     }
     for (size_t i = 0; i < d->n; i++)
@@ -651,10 +668,16 @@ dp_status nz_unwrap(const char *s, size_t len, const nz_unwrap_opts_t *o, dp_buf
     dp_status rc = split_lines(&d, len);
     if (rc != DP_OK)
         goto done;
-    if (o->furniture)
-        mark_furniture(&d, c, removed);
+    /* The width first: in a text that is not wrapped every line is a
+     * paragraph, so a page number stands alone wherever it is. Then again
+     * without the furniture. */
     if ((rc = find_width(&d)) != DP_OK)
         goto done;
+    if (o->furniture) {
+        mark_furniture(&d, c, removed);
+        if ((rc = find_width(&d)) != DP_OK)
+            goto done;
+    }
     rc = emit_paragraphs(&d, len, o, out, c);
 done:
     dp_map_free(d.vocab);
