@@ -556,7 +556,7 @@ static uintptr_t vocab_count(const doc_t *d, const char *w, size_t n)
  * back to the previous hyphen or space) and tail (the letters starting the
  * next line). True: drop the hyphen (a word broken by hyphenation). */
 static bool drop_hyphen(doc_t *d, size_t len, const char *head, size_t hn, const char *tail,
-                        size_t tn, const nz_lexicon_t *lex)
+                        size_t tn, const nz_lexicon_t *lex, size_t line_width)
 {
     if (hn == 0 || tn == 0)
         return false;
@@ -588,6 +588,21 @@ static bool drop_hyphen(doc_t *d, size_t len, const char *head, size_t hn, const
          * the language ("Afgha-nistan", "pandé-mie"), and compounds are
          * made of words. */
         return lex && !head_word && !tail_word;
+    /* A hyphenator filling lines greedily breaks a word at the last point
+     * that fits: when a later point of the joined word would have fitted
+     * on the line too, this break was the word's own hyphen
+     * ("multi-faceted" where "multifac-" fitted). line_width: the line with
+     * single spaces, hyphen included; 0 when unknown. */
+    if (line_width && d->width) {
+        for (size_t p = hn + 1; p < hn + tn; p++) {
+            if (!dp_utf8_is_boundary((unsigned char)joined[p]) ||
+                !nz_lexicon_can_break(lex, joined, hn + tn, p))
+                continue;
+            if (line_width + cp_count(joined + hn, p - hn) <= d->width)
+                return false;
+            break;
+        }
+    }
     if (nz_lexicon_has(lex, joined, hn + tn))
         return true;
     return !(hn >= 2 && tn >= 2 && head_word && tail_word);
@@ -600,6 +615,7 @@ static dp_status emit_paragraphs(doc_t *d, size_t len, const nz_unwrap_opts_t *o
     bool open = false;     /* the current paragraph has text */
     const line_t *prev = NULL;
     bool gap = false, page = false;
+    size_t line_start = 0; /* where the last line written starts in out */
     for (size_t i = 0; i < d->n; i++) {
         const line_t *ln = &d->l[i];
         if (ln->drop)
@@ -630,7 +646,8 @@ static dp_status emit_paragraphs(doc_t *d, size_t len, const nz_unwrap_opts_t *o
                 const char *ts = d->t + ln->s;
                 size_t tn = letters_forward(d->t, ln->e, ln->s) - ln->s;
                 if (hs < h && tn > 0 &&
-                    drop_hyphen(d, len, out->data + hs, h - hs, ts, tn, o->lex)) {
+                    drop_hyphen(d, len, out->data + hs, h - hs, ts, tn, o->lex,
+                                cp_count(out->data + line_start, out->len - line_start))) {
                     out->len--;
                     out->data[out->len] = '\0';
                     c->hyphens_joined++;
@@ -650,6 +667,7 @@ static dp_status emit_paragraphs(doc_t *d, size_t len, const nz_unwrap_opts_t *o
             if (dp_buf_puts(out, !o->unwrap && !gap && !page ? "\n" : "\n\n") != DP_OK)
                 return DP_ENOMEM;
         }
+        line_start = out->len;
         if (nz_ws_line(d->t + ln->s, ln->e - ln->s, out) != DP_OK)
             return DP_ENOMEM;
         any = open = true;
