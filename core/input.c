@@ -10,17 +10,21 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <iconv.h>
+#include <limits.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "doc_internal.h"
 #include "docpipe/alloc.h"
@@ -268,6 +272,160 @@ static bool is_7z(const unsigned char *p, size_t n)
     return n >= 6 && memcmp(p, "7z\xbc\xaf\x27\x1c", 6) == 0;
 }
 
+/* ---- gzip through zlib ----------------------------------------------------
+ * libarchive's gzip filter drops the last block it decompressed (up to
+ * 64 KiB) when the input breaks off, so a small truncated tar.gz would give
+ * no document at all. gzip streams are therefore inflated here with zlib,
+ * which hands on every byte it could decode, and libarchive reads the tar
+ * (or other data) inside. zlib is the library libarchive itself uses; it is
+ * loaded at run time from the same libz.so.1 that libarchive loaded, so
+ * libdocpipe needs no link flag of its own. Without it, libarchive's filter
+ * does the work as before. */
+
+typedef struct zlib_api {
+    int (*init2_)(z_streamp, int, const char *, int);
+    int (*inflate)(z_streamp, int);
+    int (*end)(z_streamp);
+    int (*reset)(z_streamp);
+} zlib_api_t;
+
+static zlib_api_t zlib_fns;
+static bool zlib_ok;
+static pthread_once_t zlib_once = PTHREAD_ONCE_INIT;
+
+static void zlib_load(void)
+{
+    void *h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return;
+    /* Function pointers from dlsym: POSIX guarantees the conversion. */
+    *(void **)&zlib_fns.init2_ = dlsym(h, "inflateInit2_");
+    *(void **)&zlib_fns.inflate = dlsym(h, "inflate");
+    *(void **)&zlib_fns.end = dlsym(h, "inflateEnd");
+    *(void **)&zlib_fns.reset = dlsym(h, "inflateReset");
+    zlib_ok = zlib_fns.init2_ && zlib_fns.inflate && zlib_fns.end && zlib_fns.reset;
+}
+
+static bool is_gzip(const unsigned char *p, size_t n)
+{
+    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+typedef la_ssize_t (*src_read_fn)(struct archive *, void *, const void **);
+
+/* A gzip stream (members one after another) decoded from an upstream
+ * libarchive read callback. */
+typedef struct gz_src {
+    src_read_fn up;
+    void *up_ctx;
+    z_stream z;
+    bool live;            /* inflateInit2 succeeded */
+    const unsigned char *in;
+    size_t in_len;
+    bool up_eof, done, between_members;
+    bool error;           /* reported after the data decoded before it */
+    char message[160];
+    unsigned char *out;   /* CHUNK bytes */
+    uint64_t in_total;    /* compressed bytes consumed */
+    uint64_t out_total;   /* bytes decoded */
+} gz_src_t;
+
+static dp_status gz_init(gz_src_t *g, src_read_fn up, void *up_ctx)
+{
+    memset(g, 0, sizeof *g);
+    g->up = up;
+    g->up_ctx = up_ctx;
+    g->out = dp_malloc(CHUNK);
+    if (!g->out)
+        return DP_ENOMEM;
+    if (zlib_fns.init2_(&g->z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK) {
+        dp_free(g->out);
+        g->out = NULL;
+        return DP_ENOMEM;
+    }
+    g->live = true;
+    return DP_OK;
+}
+
+static void gz_fini(gz_src_t *g)
+{
+    if (g->live)
+        zlib_fns.end(&g->z);
+    g->live = false;
+    dp_free(g->out);
+    g->out = NULL;
+}
+
+static la_ssize_t gz_read(struct archive *a, void *data, const void **buf)
+{
+    gz_src_t *g = data;
+    if (!g->done && !g->error) {
+        g->z.next_out = g->out;
+        g->z.avail_out = (uInt)CHUNK;
+    } else {
+        g->z.avail_out = (uInt)CHUNK; /* nothing decoded in this call */
+    }
+    while (!g->done && !g->error && g->z.avail_out > 0) {
+        if (g->in_len == 0 && !g->up_eof) {
+            const void *p = NULL;
+            la_ssize_t n = g->up(a, g->up_ctx, &p);
+            if (n < 0) {
+                const char *err = archive_error_string(a);
+                snprintf(g->message, sizeof g->message, "%s", err ? err : "read error");
+                g->error = true;
+            } else if (n == 0) {
+                g->up_eof = true;
+            } else {
+                g->in = p;
+                g->in_len = (size_t)n;
+            }
+            continue;
+        }
+        if (g->between_members) {
+            /* Another member may follow; anything else (tape padding) ends
+             * the stream. */
+            if (g->in_len == 0 || g->in[0] != 0x1f) {
+                g->done = true;
+                break;
+            }
+            zlib_fns.reset(&g->z);
+            g->between_members = false;
+        }
+        if (g->in_len == 0) {
+            snprintf(g->message, sizeof g->message, "truncated gzip input");
+            g->error = true;
+            break;
+        }
+        size_t offer = g->in_len < UINT_MAX ? g->in_len : UINT_MAX;
+        g->z.next_in = (Bytef *)(uintptr_t)g->in;
+        g->z.avail_in = (uInt)offer;
+        int ret = zlib_fns.inflate(&g->z, Z_NO_FLUSH);
+        size_t used = offer - g->z.avail_in;
+        g->in += used;
+        g->in_len -= used;
+        g->in_total += used;
+        if (ret == Z_STREAM_END) {
+            g->between_members = true;
+        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            snprintf(g->message, sizeof g->message, "gzip decompression failed: %s",
+                     g->z.msg ? g->z.msg : "corrupt data");
+            g->error = true;
+        }
+    }
+    size_t produced = CHUNK - g->z.avail_out;
+    g->out_total += produced;
+    if (produced > 0) {
+        *buf = g->out;
+        return (la_ssize_t)produced;
+    }
+    /* After an error the stream simply ends: libarchive's format bidding
+     * would fail on an error, and the reader reports g->message itself
+     * (gz_failed) once the data before the break has been read. */
+    *buf = g->out;
+    return 0;
+}
+
+
 /* ---- the reader --------------------------------------------------------- */
 
 typedef struct reader {
@@ -298,7 +456,31 @@ typedef struct arch {
     char *pending_msg;
     int64_t pending_mtime;
     int64_t file_size; /* size of the file read (root only); 0 when unknown */
+    gz_src_t *gz;      /* when gzip is inflated here rather than by libarchive */
 } arch_t;
+
+/* Compressed bytes read so far by an archive: what libarchive took from its
+ * source, or what the zlib wrapper took from it. */
+static int64_t packed_bytes(const arch_t *ar)
+{
+    return ar->gz ? (int64_t)ar->gz->in_total : archive_filter_bytes(ar->a, -1);
+}
+
+/* When the zlib wrapper of ar stopped on an error, puts its message on the
+ * archive and returns true. */
+static bool gz_failed(const arch_t *ar)
+{
+    if (!ar->gz || !ar->gz->error)
+        return false;
+    archive_set_error(ar->a, EIO, "%s", ar->gz->message);
+    return true;
+}
+
+/* Whether the archive's bytes come through a decompressor. */
+static bool is_compressed(const arch_t *ar)
+{
+    return ar->gz || archive_filter_count(ar->a) > 1;
+}
 
 /* Source of a nested archive's bytes: the peeked start of the outer entry,
  * then the rest of the outer entry. */
@@ -418,7 +600,7 @@ static bool bomb_tripped(const arch_t *ar)
 {
     const arch_t *root = ar->root;
     double ratio = ar->r->opt->limits.max_ratio;
-    int64_t packed = archive_filter_bytes(root->a, -1);
+    int64_t packed = packed_bytes(root);
     /* Formats that seek may read the same bytes twice (zip entries can
      * share their data): the file's size bounds what was really packed. */
     if (root->file_size > 0 && packed > root->file_size)
@@ -426,8 +608,8 @@ static bool bomb_tripped(const arch_t *ar)
     double p = (double)(packed > 0 ? packed : 1);
     if (root->work > BOMB_FLOOR && (double)root->work > ratio * p)
         return true;
-    if (archive_filter_count(root->a) > 1) {
-        int64_t stream = archive_filter_bytes(root->a, 0);
+    if (is_compressed(root)) {
+        int64_t stream = root->gz ? (int64_t)root->gz->out_total : archive_filter_bytes(root->a, 0);
         if (stream > 0 && (uint64_t)stream > BOMB_FLOOR && (double)stream > 10 * ratio * p)
             return true;
     }
@@ -506,7 +688,7 @@ static la_ssize_t nested_read(struct archive *a, void *data, const void **buf)
     /* The nested archive is an entry of its outer archive, so the entry
      * ratio applies to it too (double compression hides bombs from the
      * outer level). */
-    int64_t packed = archive_filter_bytes(s->outer->a, -1) - s->packed_start;
+    int64_t packed = packed_bytes(s->outer) - s->packed_start;
     if (s->consumed > MIB &&
         (double)s->consumed >
             s->outer->r->opt->limits.max_ratio * (double)(packed > 0 ? packed : 1)) {
@@ -577,6 +759,8 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
 {
     reader_t *r = ar->r;
     nested_src_t src = {ar, peek, peek_len, 0, NULL, 0, packed_start, 0, false};
+    gz_src_t gz;
+    bool gz_live = false;
     dp_status rc = DP_OK;
     src.buf = dp_malloc(CHUNK);
     struct archive *a = new_archive();
@@ -584,13 +768,22 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
         rc = DP_ENOMEM;
         goto done;
     }
-    if (archive_read_open(a, &src, NULL, nested_read, NULL) != ARCHIVE_OK) {
+    pthread_once(&zlib_once, zlib_load);
+    bool use_gz = zlib_ok && is_gzip(peek, peek_len);
+    if (use_gz) {
+        rc = gz_init(&gz, nested_read, &src);
+        if (rc != DP_OK)
+            goto done;
+        gz_live = true;
+    }
+    if ((use_gz ? archive_read_open(a, &gz, NULL, gz_read, NULL)
+                : archive_read_open(a, &src, NULL, nested_read, NULL)) != ARCHIVE_OK) {
         rc = fail_entry(r, path, 0, "cannot open nested archive: %s",
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
         goto after;
     }
     arch_t inner = {r,    a,    ar,   ar->root, ar->level + 1, path, false, false,
-                    0,    NULL, NULL, NULL,     0,             0};
+                    0,    NULL, NULL, NULL,     0,             0,    use_gz ? &gz : NULL};
     rc = read_archive(&inner);
     drop_pending(&inner);
 after:
@@ -607,6 +800,8 @@ after:
 done:
     if (a)
         archive_read_free(a);
+    if (gz_live)
+        gz_fini(&gz);
     dp_free(src.buf);
     return rc;
 }
@@ -627,7 +822,7 @@ static dp_status read_nested_memory(arch_t *ar, const char *path, const unsigned
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
     } else {
         arch_t inner = {r, a, ar, ar->root, ar->level + 1, path, false, false, 0, NULL,
-                        NULL, NULL, 0, 0};
+                        NULL, NULL, 0, 0, NULL};
         rc = read_archive(&inner);
         drop_pending(&inner);
     }
@@ -647,6 +842,10 @@ static dp_status data_error(arch_t *ar, const char *id_path, int64_t mtime, la_s
     const char *err = archive_error_string(ar->a);
     dp_status rc;
     if (n == ARCHIVE_FATAL) {
+        /* When the compressed stream broke, say so rather than what the
+         * format reader made of the missing bytes. */
+        if (ar->gz && ar->gz->error)
+            err = ar->gz->message;
         dp_free(ar->pending_path);
         dp_free(ar->pending_msg);
         ar->pending_path = dp_strdup(id_path ? id_path : "");
@@ -689,7 +888,7 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
 {
     reader_t *r = ar->r;
     const dp__input_limits_t *lim = &r->opt->limits;
-    int64_t packed_start = archive_filter_bytes(ar->a, -1);
+    int64_t packed_start = packed_bytes(ar);
     size_t cap = declared >= 0 ? (size_t)declared + 1 : CHUNK;
     if (cap < PEEK_BYTES)
         cap = PEEK_BYTES;
@@ -709,6 +908,11 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
             return data_error(ar, id_path, mtime, n);
         }
         if (n == 0) {
+            /* A single compressed file ends where its stream breaks off. */
+            if (ar->plain_name && gz_failed(ar)) {
+                dp_free(data);
+                return data_error(ar, id_path, mtime, ARCHIVE_FATAL);
+            }
             eof = true;
             break;
         }
@@ -764,8 +968,14 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
             dp_free(data);
             return data_error(ar, id_path, mtime, n);
         }
-        if (n == 0)
+        if (n == 0) {
+            /* A single compressed file ends where its stream breaks off. */
+            if (ar->plain_name && gz_failed(ar)) {
+                dp_free(data);
+                return data_error(ar, id_path, mtime, ARCHIVE_FATAL);
+            }
             break;
+        }
         len += (size_t)n;
         add_work(ar, (size_t)n);
         if (len > lim->max_entry_bytes) {
@@ -774,7 +984,7 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
                             (unsigned long long)lim->max_entry_bytes);
             return rc != DP_OK ? rc : skip_rest(ar);
         }
-        int64_t packed = archive_filter_bytes(ar->a, -1) - packed_start;
+        int64_t packed = packed_bytes(ar) - packed_start;
         if (len > MIB && (double)len > lim->max_ratio * (double)(packed > 0 ? packed : 1)) {
             dp_free(data);
             rc = fail_entry(r, id_path, mtime,
@@ -916,23 +1126,24 @@ static dp_status read_archive(arch_t *ar)
         int h = archive_read_next_header(ar->a, &e);
         if (h == ARCHIVE_RETRY && ++retries < 100)
             continue;
-        bool broken = h == ARCHIVE_FATAL || h == ARCHIVE_RETRY || (h != ARCHIVE_EOF && !e);
+        bool broken = h == ARCHIVE_FATAL || h == ARCHIVE_RETRY || (h != ARCHIVE_EOF && !e) ||
+                      (h == ARCHIVE_EOF && gz_failed(ar));
         if (ar->pending_path) {
             dp_status rc = settle_pending(ar, broken);
             if (rc != DP_OK)
                 return rc;
         }
-        if (h == ARCHIVE_EOF)
-            return DP_OK;
         if (broken)
             return archive_broken(ar, first ? "cannot read archive" : "archive breaks off", h);
+        if (h == ARCHIVE_EOF)
+            return DP_OK;
         retries = 0;
         if (first) {
             first = false;
             ar->zip = (archive_format(ar->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
             int base = archive_format(ar->a) & ARCHIVE_FORMAT_BASE_MASK;
             if (ar->cheap_skip)
-                ar->cheap_skip = archive_filter_count(ar->a) == 1 &&
+                ar->cheap_skip = !is_compressed(ar) &&
                                  (base == ARCHIVE_FORMAT_TAR || base == ARCHIVE_FORMAT_CPIO ||
                                   base == ARCHIVE_FORMAT_AR || base == ARCHIVE_FORMAT_RAW);
             if (base == ARCHIVE_FORMAT_RAW) {
@@ -940,7 +1151,7 @@ static dp_status read_archive(arch_t *ar)
                  * compressed file (a document inside the bundle). */
                 int64_t mtime =
                     archive_entry_mtime_is_set(e) ? (int64_t)archive_entry_mtime(e) : 0;
-                if (archive_filter_count(ar->a) <= 1) {
+                if (!is_compressed(ar)) {
                     if (ar->level > 0)
                         return fail_entry(r, ar->prefix, 0,
                                           "looks like an archive but cannot be read as one");
@@ -1026,10 +1237,12 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t cap)
  * archives stream; 7z, which must seek, is read into memory first, up to
  * max_entry_bytes. On success *mem holds that copy (caller frees). */
 static dp_status open_pipe(reader_t *r, struct archive *a, pipe_src_t *src,
-                           unsigned char **mem, const char *prefix, bool *opened)
+                           unsigned char **mem, const char *prefix, bool *opened, gz_src_t *gz,
+                           bool *use_gz)
 {
     *opened = false;
     *mem = NULL;
+    *use_gz = false;
     ssize_t n = read_full(src->fd, src->peek, PEEK_BYTES);
     if (n < 0)
         return fail_entry(r, prefix[0] ? prefix : NULL, 0, "cannot read: %s", strerror(errno));
@@ -1076,6 +1289,16 @@ static dp_status open_pipe(reader_t *r, struct archive *a, pipe_src_t *src,
         *opened = true;
         return DP_OK;
     }
+    pthread_once(&zlib_once, zlib_load);
+    if (zlib_ok && is_gzip(src->peek, src->peek_len)) {
+        dp_status rc = gz_init(gz, pipe_read, src);
+        if (rc != DP_OK)
+            return rc;
+        *use_gz = true;
+        if (archive_read_open(a, gz, NULL, gz_read, NULL) == ARCHIVE_OK)
+            *opened = true;
+        return DP_OK;
+    }
     if (archive_read_open(a, src, NULL, pipe_read, NULL) == ARCHIVE_OK)
         *opened = true;
     return DP_OK;
@@ -1092,13 +1315,22 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
         close(fd);
         return DP_ENOMEM;
     }
-    bool opened = false;
+    bool opened = false, use_gz = false;
+    gz_src_t gz;
+    memset(&gz, 0, sizeof gz);
+    /* A gzip file is read like a pipe, through zlib (see above). */
+    unsigned char magic[2];
+    pthread_once(&zlib_once, zlib_load);
+    if (seekable && zlib_ok && pread(fd, magic, 2, 0) == 2 && is_gzip(magic, 2))
+        seekable = false;
     if (seekable) {
         opened = archive_read_open_fd(a, fd, CHUNK) == ARCHIVE_OK;
     } else {
         src.peek = dp_malloc(PEEK_BYTES);
         src.buf = dp_malloc(CHUNK);
-        rc = src.peek && src.buf ? open_pipe(r, a, &src, &mem, prefix, &opened) : DP_ENOMEM;
+        rc = src.peek && src.buf
+                 ? open_pipe(r, a, &src, &mem, prefix, &opened, &gz, &use_gz)
+                 : DP_ENOMEM;
         if (rc != DP_OK)
             goto done;
         if (!opened && !archive_error_string(a))
@@ -1110,8 +1342,10 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
                         err ? err : "unknown error");
         goto done;
     }
-    arch_t ar = {r, a, NULL, NULL, level, prefix, false, seekable, 0, NULL, NULL, NULL, 0, 0};
+    arch_t ar = {r, a, NULL, NULL, level, prefix, false, seekable, 0, NULL, NULL, NULL, 0, 0, NULL};
     ar.root = &ar;
+    if (use_gz)
+        ar.gz = &gz;
     struct stat st;
     if (seekable && fstat(fd, &st) == 0)
         ar.file_size = (int64_t)st.st_size;
@@ -1119,6 +1353,7 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
     drop_pending(&ar);
 done:
     archive_read_free(a);
+    gz_fini(&gz);
     dp_free(mem);
     dp_free(src.peek);
     dp_free(src.buf);

@@ -255,6 +255,25 @@ def test_truncated_tar_gz(tmp):
           f"truncated tar.gz: one failure for the bundle {list(r.failures)}")
     check(snapshot(tmp) - before <= {"trunc/stdout.jsonl", "trunc/stderr.txt", "trunc/stats.json",
                                      "trunc/config.json"}, "truncated tar.gz: nothing else written")
+    # A small tar.gz (all of it inside one block of decompressed data) cut
+    # at 70%: the entries before the cut still come out, from a file and
+    # from a pipe.
+    small = io.BytesIO()
+    with tarfile.open(fileobj=small, mode="w:gz") as tar:
+        for i in range(5):
+            add_file(tar, f"s{i}.txt", text(i) * 40)
+    data = small.getvalue()
+    with open(os.path.join(work, "small.tar.gz"), "wb") as f:
+        f.write(data[: len(data) * 7 // 10])
+    for inputs, stdin, bundle in ((["small.tar.gz"], None, "small.tar.gz"),
+                                  (["-"], data[: len(data) * 7 // 10], "stdin")):
+        r = run(work, inputs, stdin_bytes=stdin)
+        check(r.rc == 1 and 1 <= len(r.docs) < 5 and
+              r.ids == [f"{bundle}/s{i}.txt" for i in range(len(r.docs))],
+              f"small truncated tar.gz ({bundle}): the entries before the cut ({r.rc}, {r.ids})")
+        check(list(r.failures) == [bundle] and "truncated" in r.failures[bundle]["message"],
+              f"small truncated tar.gz ({bundle}): one failure for the bundle {r.failures}")
+        check_counts(f"small truncated tar.gz ({bundle})", r, failed=1)
 
 
 def test_zip_corrupt_entry(tmp):
