@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         const char *b64 = json_string_value(json_object_get(in, "bytes_b64"));
         dp_status st;
         if (b64) {
-            size_t blen;
+            size_t blen = 0;
             unsigned char *raw = b64decode(b64, &blen);
             dp__doc_take_raw(doc, raw, blen);
             st = dp__doc_decode(doc);
