@@ -4,27 +4,24 @@
  * links, devices and unsafe names as failed documents, names repaired to
  * UTF-8, folders walked without following symlinks. The reader holds at
  * most one entry in memory; nested archives are streamed from their outer
- * entry. JSON Lines input lives in input_jsonl.c. */
+ * entry. JSON Lines input lives in input_jsonl.c, gzip decoding in
+ * input_gzip.c. */
 #include "input.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <iconv.h>
-#include <limits.h>
 #include <locale.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "doc_internal.h"
 #include "docpipe/alloc.h"
@@ -265,166 +262,17 @@ static bool has_archive_magic(const unsigned char *p, size_t n)
     return false;
 }
 
+static bool is_gzip(const unsigned char *p, size_t n)
+{
+    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
 /* 7z keeps its index at the end and must seek: from a pipe or from inside
  * another archive it is read from memory. */
 static bool is_7z(const unsigned char *p, size_t n)
 {
     return n >= 6 && memcmp(p, "7z\xbc\xaf\x27\x1c", 6) == 0;
 }
-
-/* ---- gzip through zlib ----------------------------------------------------
- * libarchive's gzip filter drops the last block it decompressed (up to
- * 64 KiB) when the input breaks off, so a small truncated tar.gz would give
- * no document at all. gzip streams are therefore inflated here with zlib,
- * which hands on every byte it could decode, and libarchive reads the tar
- * (or other data) inside. zlib is the library libarchive itself uses; it is
- * loaded at run time from the same libz.so.1 that libarchive loaded, so
- * libdocpipe needs no link flag of its own. Without it, libarchive's filter
- * does the work as before. */
-
-typedef struct zlib_api {
-    int (*init2_)(z_streamp, int, const char *, int);
-    int (*inflate)(z_streamp, int);
-    int (*end)(z_streamp);
-    int (*reset)(z_streamp);
-} zlib_api_t;
-
-static zlib_api_t zlib_fns;
-static bool zlib_ok;
-static pthread_once_t zlib_once = PTHREAD_ONCE_INIT;
-
-static void zlib_load(void)
-{
-    void *h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    /* Function pointers from dlsym: POSIX guarantees the conversion. */
-    *(void **)&zlib_fns.init2_ = dlsym(h, "inflateInit2_");
-    *(void **)&zlib_fns.inflate = dlsym(h, "inflate");
-    *(void **)&zlib_fns.end = dlsym(h, "inflateEnd");
-    *(void **)&zlib_fns.reset = dlsym(h, "inflateReset");
-    zlib_ok = zlib_fns.init2_ && zlib_fns.inflate && zlib_fns.end && zlib_fns.reset;
-}
-
-static bool is_gzip(const unsigned char *p, size_t n)
-{
-    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-}
-
-typedef la_ssize_t (*src_read_fn)(struct archive *, void *, const void **);
-
-/* A gzip stream (members one after another) decoded from an upstream
- * libarchive read callback. */
-typedef struct gz_src {
-    src_read_fn up;
-    void *up_ctx;
-    z_stream z;
-    bool live;            /* inflateInit2 succeeded */
-    const unsigned char *in;
-    size_t in_len;
-    bool up_eof, done, between_members;
-    bool error;           /* reported after the data decoded before it */
-    char message[160];
-    unsigned char *out;   /* CHUNK bytes */
-    uint64_t in_total;    /* compressed bytes consumed */
-    uint64_t out_total;   /* bytes decoded */
-} gz_src_t;
-
-static dp_status gz_init(gz_src_t *g, src_read_fn up, void *up_ctx)
-{
-    memset(g, 0, sizeof *g);
-    g->up = up;
-    g->up_ctx = up_ctx;
-    g->out = dp_malloc(CHUNK);
-    if (!g->out)
-        return DP_ENOMEM;
-    if (zlib_fns.init2_(&g->z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK) {
-        dp_free(g->out);
-        g->out = NULL;
-        return DP_ENOMEM;
-    }
-    g->live = true;
-    return DP_OK;
-}
-
-static void gz_fini(gz_src_t *g)
-{
-    if (g->live)
-        zlib_fns.end(&g->z);
-    g->live = false;
-    dp_free(g->out);
-    g->out = NULL;
-}
-
-static la_ssize_t gz_read(struct archive *a, void *data, const void **buf)
-{
-    gz_src_t *g = data;
-    if (!g->done && !g->error) {
-        g->z.next_out = g->out;
-        g->z.avail_out = (uInt)CHUNK;
-    } else {
-        g->z.avail_out = (uInt)CHUNK; /* nothing decoded in this call */
-    }
-    while (!g->done && !g->error && g->z.avail_out > 0) {
-        if (g->in_len == 0 && !g->up_eof) {
-            const void *p = NULL;
-            la_ssize_t n = g->up(a, g->up_ctx, &p);
-            if (n < 0) {
-                const char *err = archive_error_string(a);
-                snprintf(g->message, sizeof g->message, "%s", err ? err : "read error");
-                g->error = true;
-            } else if (n == 0) {
-                g->up_eof = true;
-            } else {
-                g->in = p;
-                g->in_len = (size_t)n;
-            }
-            continue;
-        }
-        if (g->between_members) {
-            /* Another member may follow; anything else (tape padding) ends
-             * the stream. */
-            if (g->in_len == 0 || g->in[0] != 0x1f) {
-                g->done = true;
-                break;
-            }
-            zlib_fns.reset(&g->z);
-            g->between_members = false;
-        }
-        if (g->in_len == 0) {
-            snprintf(g->message, sizeof g->message, "truncated gzip input");
-            g->error = true;
-            break;
-        }
-        size_t offer = g->in_len < UINT_MAX ? g->in_len : UINT_MAX;
-        g->z.next_in = (Bytef *)(uintptr_t)g->in;
-        g->z.avail_in = (uInt)offer;
-        int ret = zlib_fns.inflate(&g->z, Z_NO_FLUSH);
-        size_t used = offer - g->z.avail_in;
-        g->in += used;
-        g->in_len -= used;
-        g->in_total += used;
-        if (ret == Z_STREAM_END) {
-            g->between_members = true;
-        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
-            snprintf(g->message, sizeof g->message, "gzip decompression failed: %s",
-                     g->z.msg ? g->z.msg : "corrupt data");
-            g->error = true;
-        }
-    }
-    size_t produced = CHUNK - g->z.avail_out;
-    g->out_total += produced;
-    if (produced > 0) {
-        *buf = g->out;
-        return (la_ssize_t)produced;
-    }
-    /* After an error the stream simply ends: libarchive's format bidding
-     * would fail on an error, and the reader reports g->message itself
-     * (gz_failed) once the data before the break has been read. */
-    *buf = g->out;
-    return 0;
-}
-
 
 /* ---- the reader --------------------------------------------------------- */
 
@@ -768,15 +616,14 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
         rc = DP_ENOMEM;
         goto done;
     }
-    pthread_once(&zlib_once, zlib_load);
-    bool use_gz = zlib_ok && is_gzip(peek, peek_len);
+    bool use_gz = is_gzip(peek, peek_len) && dp__input_gz_available();
     if (use_gz) {
-        rc = gz_init(&gz, nested_read, &src);
+        rc = dp__input_gz_init(&gz, nested_read, &src);
         if (rc != DP_OK)
             goto done;
         gz_live = true;
     }
-    if ((use_gz ? archive_read_open(a, &gz, NULL, gz_read, NULL)
+    if ((use_gz ? archive_read_open(a, &gz, NULL, dp__input_gz_read, NULL)
                 : archive_read_open(a, &src, NULL, nested_read, NULL)) != ARCHIVE_OK) {
         rc = fail_entry(r, path, 0, "cannot open nested archive: %s",
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
@@ -801,7 +648,7 @@ done:
     if (a)
         archive_read_free(a);
     if (gz_live)
-        gz_fini(&gz);
+        dp__input_gz_fini(&gz);
     dp_free(src.buf);
     return rc;
 }
@@ -1289,13 +1136,12 @@ static dp_status open_pipe(reader_t *r, struct archive *a, pipe_src_t *src,
         *opened = true;
         return DP_OK;
     }
-    pthread_once(&zlib_once, zlib_load);
-    if (zlib_ok && is_gzip(src->peek, src->peek_len)) {
-        dp_status rc = gz_init(gz, pipe_read, src);
+    if (is_gzip(src->peek, src->peek_len) && dp__input_gz_available()) {
+        dp_status rc = dp__input_gz_init(gz, pipe_read, src);
         if (rc != DP_OK)
             return rc;
         *use_gz = true;
-        if (archive_read_open(a, gz, NULL, gz_read, NULL) == ARCHIVE_OK)
+        if (archive_read_open(a, gz, NULL, dp__input_gz_read, NULL) == ARCHIVE_OK)
             *opened = true;
         return DP_OK;
     }
@@ -1320,8 +1166,7 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
     memset(&gz, 0, sizeof gz);
     /* A gzip file is read like a pipe, through zlib (see above). */
     unsigned char magic[2];
-    pthread_once(&zlib_once, zlib_load);
-    if (seekable && zlib_ok && pread(fd, magic, 2, 0) == 2 && is_gzip(magic, 2))
+    if (seekable && pread(fd, magic, 2, 0) == 2 && is_gzip(magic, 2) && dp__input_gz_available())
         seekable = false;
     if (seekable) {
         opened = archive_read_open_fd(a, fd, CHUNK) == ARCHIVE_OK;
@@ -1353,7 +1198,7 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
     drop_pending(&ar);
 done:
     archive_read_free(a);
-    gz_fini(&gz);
+    dp__input_gz_fini(&gz);
     dp_free(mem);
     dp_free(src.peek);
     dp_free(src.buf);

@@ -4,8 +4,10 @@
 #ifndef DOCPIPE_CORE_INPUT_INTERNAL_H
 #define DOCPIPE_CORE_INPUT_INTERNAL_H
 
+#include <archive.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <zlib.h>
 
 #include "input.h"
 
@@ -33,5 +35,42 @@ char *dp__input_bundle_name(const char *path);
 /* Reads JSON Lines (core/input_jsonl.c): one document per non-empty line. */
 dp_status dp__input_read_jsonl(const dp__input_options_t *options, const char *path,
                                const dp__input_sink_t *sink);
+
+/* ---- gzip through zlib (core/input_gzip.c) ------------------------------- */
+
+/* A libarchive read callback: what the gzip decoder reads its input from. */
+typedef la_ssize_t (*dp__input_read_fn)(struct archive *, void *, const void **);
+
+/* A gzip stream (members one after another) decoded from an upstream read
+ * callback. Fields are read by the reader for its accounting. */
+typedef struct gz_src {
+    dp__input_read_fn up;
+    void *up_ctx;
+    z_stream z;
+    bool live; /* inflateInit2 succeeded */
+    const unsigned char *in;
+    size_t in_len;
+    bool up_eof, done, between_members;
+    bool error; /* the stream broke or is corrupt: message says how */
+    char message[160];
+    unsigned char *out;
+    uint64_t in_total;  /* compressed bytes consumed */
+    uint64_t out_total; /* bytes decoded */
+} gz_src_t;
+
+/* Whether zlib could be loaded (once; thread-safe). */
+bool dp__input_gz_available(void);
+
+/* Sets up g to decode from up(ctx). DP_ENOMEM on failure. Call only when
+ * dp__input_gz_available(). */
+dp_status dp__input_gz_init(gz_src_t *g, dp__input_read_fn up, void *up_ctx);
+
+/* The libarchive read callback giving the decoded bytes (data is the
+ * gz_src_t). When the stream breaks off or is corrupt it hands on what was
+ * decoded, then ends, with g->error set. */
+la_ssize_t dp__input_gz_read(struct archive *a, void *data, const void **buf);
+
+/* Frees what dp__input_gz_init allocated; a zeroed g is fine. */
+void dp__input_gz_fini(gz_src_t *g);
 
 #endif
