@@ -4,9 +4,10 @@
  * which hands on every byte it could decode, and libarchive reads the tar
  * (or other data) inside. zlib is the library libarchive itself uses; it is
  * loaded at run time from the same libz.so.1 that libarchive loaded, so
- * libdocpipe needs no link flag of its own. Without it, libarchive's filter
- * does the work as before. */
+ * libdocpipe needs no link flag of its own. Without it (or without zlib.h
+ * at build time: package zlib1g-dev), libarchive's filter does the work. */
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,6 +15,43 @@
 
 #include "docpipe/alloc.h"
 #include "input_internal.h"
+
+#if defined(__has_include)
+#if __has_include(<zlib.h>)
+#define DP_HAVE_ZLIB_H 1
+#endif
+#endif
+
+#ifndef DP_HAVE_ZLIB_H
+
+bool dp__input_gz_available(void)
+{
+    return false;
+}
+
+dp_status dp__input_gz_init(gz_src_t *g, dp__input_read_fn up, void *up_ctx)
+{
+    (void)g;
+    (void)up;
+    (void)up_ctx;
+    return DP_ERR;
+}
+
+la_ssize_t dp__input_gz_read(struct archive *a, void *data, const void **buf)
+{
+    (void)a;
+    (void)data;
+    (void)buf;
+    return ARCHIVE_FATAL;
+}
+
+void dp__input_gz_fini(gz_src_t *g)
+{
+    (void)g;
+}
+
+#else
+#include <zlib.h>
 
 #define CHUNK ((size_t)64 << 10)
 
@@ -47,13 +85,15 @@ dp_status dp__input_gz_init(gz_src_t *g, dp__input_read_fn up, void *up_ctx)
     g->up = up;
     g->up_ctx = up_ctx;
     g->out = dp_malloc(CHUNK);
-    if (!g->out)
-        return DP_ENOMEM;
-    if (zlib_fns.init2_(&g->z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK) {
+    z_stream *z = dp_calloc(1, sizeof *z);
+    if (!g->out || !z ||
+        zlib_fns.init2_(z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK) {
         dp_free(g->out);
+        dp_free(z);
         g->out = NULL;
         return DP_ENOMEM;
     }
+    g->zs = z;
     g->live = true;
     return DP_OK;
 }
@@ -61,7 +101,9 @@ dp_status dp__input_gz_init(gz_src_t *g, dp__input_read_fn up, void *up_ctx)
 void dp__input_gz_fini(gz_src_t *g)
 {
     if (g->live)
-        zlib_fns.end(&g->z);
+        zlib_fns.end(g->zs);
+    dp_free(g->zs);
+    g->zs = NULL;
     g->live = false;
     dp_free(g->out);
     g->out = NULL;
@@ -70,13 +112,14 @@ void dp__input_gz_fini(gz_src_t *g)
 la_ssize_t dp__input_gz_read(struct archive *a, void *data, const void **buf)
 {
     gz_src_t *g = data;
+    z_stream *z = g->zs;
     if (!g->done && !g->error) {
-        g->z.next_out = g->out;
-        g->z.avail_out = (uInt)CHUNK;
+        z->next_out = g->out;
+        z->avail_out = (uInt)CHUNK;
     } else {
-        g->z.avail_out = (uInt)CHUNK; /* nothing decoded in this call */
+        z->avail_out = (uInt)CHUNK; /* nothing decoded in this call */
     }
-    while (!g->done && !g->error && g->z.avail_out > 0) {
+    while (!g->done && !g->error && z->avail_out > 0) {
         if (g->in_len == 0 && !g->up_eof) {
             const void *p = NULL;
             la_ssize_t n = g->up(a, g->up_ctx, &p);
@@ -99,7 +142,7 @@ la_ssize_t dp__input_gz_read(struct archive *a, void *data, const void **buf)
                 g->done = true;
                 break;
             }
-            zlib_fns.reset(&g->z);
+            zlib_fns.reset(z);
             g->between_members = false;
         }
         if (g->in_len == 0) {
@@ -108,10 +151,10 @@ la_ssize_t dp__input_gz_read(struct archive *a, void *data, const void **buf)
             break;
         }
         size_t offer = g->in_len < UINT_MAX ? g->in_len : UINT_MAX;
-        g->z.next_in = (Bytef *)(uintptr_t)g->in;
-        g->z.avail_in = (uInt)offer;
-        int ret = zlib_fns.inflate(&g->z, Z_NO_FLUSH);
-        size_t used = offer - g->z.avail_in;
+        z->next_in = (Bytef *)(uintptr_t)g->in;
+        z->avail_in = (uInt)offer;
+        int ret = zlib_fns.inflate(z, Z_NO_FLUSH);
+        size_t used = offer - z->avail_in;
         g->in += used;
         g->in_len -= used;
         g->in_total += used;
@@ -119,11 +162,11 @@ la_ssize_t dp__input_gz_read(struct archive *a, void *data, const void **buf)
             g->between_members = true;
         } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
             snprintf(g->message, sizeof g->message, "gzip decompression failed: %s",
-                     g->z.msg ? g->z.msg : "corrupt data");
+                     z->msg ? z->msg : "corrupt data");
             g->error = true;
         }
     }
-    size_t produced = CHUNK - g->z.avail_out;
+    size_t produced = CHUNK - z->avail_out;
     g->out_total += produced;
     if (produced > 0) {
         *buf = g->out;
@@ -142,3 +185,5 @@ bool dp__input_gz_available(void)
     pthread_once(&zlib_once, zlib_load);
     return zlib_ok;
 }
+
+#endif

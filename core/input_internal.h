@@ -7,7 +7,7 @@
 #include <archive.h>
 #include <jansson.h>
 #include <stdarg.h>
-#include <zlib.h>
+#include <stdbool.h>
 
 #include "input.h"
 
@@ -46,7 +46,7 @@ typedef la_ssize_t (*dp__input_read_fn)(struct archive *, void *, const void **)
 typedef struct gz_src {
     dp__input_read_fn up;
     void *up_ctx;
-    z_stream z;
+    void *zs;  /* the z_stream, owned (zlib.h stays inside input_gzip.c) */
     bool live; /* inflateInit2 succeeded */
     const unsigned char *in;
     size_t in_len;
@@ -58,7 +58,8 @@ typedef struct gz_src {
     uint64_t out_total; /* bytes decoded */
 } gz_src_t;
 
-/* Whether zlib could be loaded (once; thread-safe). */
+/* Whether zlib could be loaded (once; thread-safe). False when libdocpipe
+ * was built without zlib.h: libarchive's own gzip filter is used then. */
 bool dp__input_gz_available(void);
 
 /* Sets up g to decode from up(ctx). DP_ENOMEM on failure. Call only when
