@@ -152,11 +152,71 @@ static bool looks_like_date_line(const seg_lang_t *lang, const char *t, size_t s
         }
         p = w;
     }
-    bool date = numeric_dates > 0 || (calendar > 0 && numbers > 0);
-    return date && other <= 5;
+    /* "June 26, 2020", "Tuesday, 29 September 2020", "AL-AIN, United Arab
+     * Emirates 1996-12-06", but not "Ties to be played on 19/20 February". */
+    if (numeric_dates > 0)
+        return other <= 5;
+    return calendar > 0 && numbers > 0 && other <= 3;
 }
 
-static bool cue_matches(const char *t, size_t s, size_t e, const seg_cue_t *cue, size_t *after)
+/* Most words of [s, e) start with a capital ("Why Has The SCO Become A
+ * Model?"). */
+static bool title_case(const char *t, size_t s, size_t e)
+{
+    size_t words = 0, caps = 0;
+    bool in = false;
+    for (size_t p = s; p < e;) {
+        int32_t c = seg_next(t, e, &p);
+        bool sp = seg_is_space(c);
+        if (!sp && !in) {
+            words++;
+            caps += seg_is_upper(c) || seg_is_digit(c);
+        }
+        in = !sp;
+    }
+    return words > 0 && words <= 12 && caps * 10 >= words * 7;
+}
+
+/* "Anton Bugayenko, chief expert of the ... Institute in Kazakhstan": a
+ * name of two or more capitalised words, a comma, a description in lower
+ * case, and no full stop at the end: whom the next paragraphs quote. */
+static bool speaker_line(const char *t, size_t s, size_t e, int32_t last)
+{
+    if (last == '.' || last == '!' || last == '?' || last == ';' || last == ':' || last == 0x2026)
+        return false;
+    size_t p = s, caps = 0;
+    for (;;) {
+        if (p >= e)
+            return false;
+        int32_t c = seg_next(t, e, &(size_t){p});
+        if (!seg_is_upper(c))
+            break;
+        while (p < e) {
+            size_t q = p;
+            int32_t d = seg_next(t, e, &q);
+            if (!(seg_is_letter(d) || d == '-' || d == '\'' || d == 0x2019))
+                break;
+            p = q;
+        }
+        caps++;
+        if (p < e && t[p] == ',')
+            break;
+        if (p >= e || t[p] != ' ')
+            return false;
+        p++;
+    }
+    if (caps < 2 || caps > 4 || p >= e || t[p] != ',')
+        return false;
+    p++;
+    while (p < e && t[p] == ' ')
+        p++;
+    return p < e && seg_is_lower(seg_next(t, e, &(size_t){p}));
+}
+
+/* The paragraph starts with the cue's words, then a colon ("Photo: ...")
+ * or a space; *colon says which. */
+static bool cue_matches(const char *t, size_t s, size_t e, const seg_cue_t *cue, size_t *after,
+                        bool *colon)
 {
     if (e - s < cue->len || ((t[s] ^ cue->prefix[0]) & ~0x20) != 0 ||
         strncasecmp(t + s, cue->prefix, cue->len) != 0)
@@ -164,8 +224,12 @@ static bool cue_matches(const char *t, size_t s, size_t e, const seg_cue_t *cue,
     size_t p = s + cue->len;
     if (p < e && t[p] != ' ' && t[p] != ':' && t[p] != '\t')
         return false;
-    while (p < e && (t[p] == ' ' || t[p] == ':' || t[p] == '\t'))
+    *colon = false;
+    while (p < e && (t[p] == ' ' || t[p] == ':' || t[p] == '\t')) {
+        if (t[p] == ':')
+            *colon = true;
         p++;
+    }
     *after = p;
     return true;
 }
@@ -187,9 +251,17 @@ seg_para_kind_t seg_para_classify(const seg_lang_t *lang, const char *t, size_t 
         return SEG_PARA_BODY;
     size_t ncues = 0;
     const seg_cue_t *cues = lang ? seg_lang_cues(lang, &ncues) : NULL;
+    /* Without a colon a cue word may just begin a sentence ("Video games
+     * could ...", "By Tuesday, ..."): then the paragraph must be short and
+     * end without a full stop. */
+    int32_t l0 = sh.last;
+    bool ends_like_sentence = l0 == '.' || l0 == '!' || l0 == '?' || l0 == 0x2026;
     for (size_t i = 0; i < ncues; i++) {
         size_t after;
-        if (!cue_matches(t, s, e, &cues[i], &after))
+        bool colon;
+        if (!cue_matches(t, s, e, &cues[i], &after, &colon))
+            continue;
+        if (!colon && (ends_like_sentence || sh.words > 12))
             continue;
         switch (cues[i].kind) {
         case SEG_PARA_BYLINE:
@@ -217,6 +289,8 @@ seg_para_kind_t seg_para_classify(const seg_lang_t *lang, const char *t, size_t 
     }
     if (sh.words <= 14 && lang && looks_like_date_line(lang, t, s, e))
         return SEG_PARA_DATELINE;
+    if (sh.words <= 30 && speaker_line(t, s, e, sh.last))
+        return SEG_PARA_BYLINE;
 
     /* Headings: short, without the punctuation that ends a sentence, not
      * starting in lower case; a line all in capitals even with a full stop. */
@@ -230,7 +304,9 @@ seg_para_kind_t seg_para_classify(const seg_lang_t *lang, const char *t, size_t 
         int32_t l = sh.last;
         bool stop = l == '.' || l == '!' || l == '?' || l == ';' || l == ',' || l == 0x2026 ||
                     seg_is_stop_mark(l);
-        if (!stop || (first && (l == '?' || l == '!') && sh.words <= 12))
+        /* A title may ask a question, but only in title case: a first
+         * paragraph that is a plain question is body text. */
+        if (!stop || (first && (l == '?' || l == '!') && title_case(t, s, e)))
             return SEG_PARA_HEADING;
     }
     return SEG_PARA_BODY;

@@ -66,8 +66,18 @@ static void test_blocks_and_kinds(void **state)
           "heading:SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.");
     PARAS("Ethiopia produced 14.27 million tonnes of crops in 2004, a report says.",
           "body:Ethiopia produced 14.27 million tonnes of crops in 2004, a report says.");
-    PARAS("Why has the SCO become a model?\n\nIt grew.",
-          "heading:Why has the SCO become a model? | body:It grew.");
+    PARAS("Why Has The SCO Become A Model?\n\nIt grew.",
+          "heading:Why Has The SCO Become A Model? | body:It grew.");
+    PARAS("So what is the gap between Labour and the Tories nowadays?\n\nIt grew.",
+          "body:So what is the gap between Labour and the Tories nowadays? | body:It grew.");
+    PARAS("Video games could soon be studied at university.\n\nVideo: the launch",
+          "body:Video games could soon be studied at university. | caption:Video: the launch");
+    PARAS("Ties to be played on 19/20 February.", "body:Ties to be played on 19/20 February.");
+    PARAS("Anton Bugayenko, chief expert of the Institute of World Economy in Kazakhstan\n\n"
+          "Norov, in turn, pointed out the risks\n\nJohn Smith, a farmer, said it was poor.",
+          "byline:Anton Bugayenko, chief expert of the Institute of World Economy in Kazakhstan | "
+          "heading:Norov, in turn, pointed out the risks | "
+          "body:John Smith, a farmer, said it was poor.");
 }
 
 static void test_lists(void **state)
