@@ -158,7 +158,9 @@ def main():
     alphabet = list('ab AZ .!?"\'()[]-\u2013\u2014\u2026\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\n\t'
                     '0123456789:;,@/%$') + ["\u00a0", "\u3002", "\uff0e", "e\u0301", "\u200d",
                                            "\U0001F1E9\U0001F1EA", "\u6771", "\u044f", "\n\n",
-                                           "Mr.", "U.S.", "1.", "a)", "\u2022 ", "www.x.org", "a@b.cd"]
+                                           "Mr.", "U.S.", "1.", "a)", "\u2022 ", "www.x.org", "a@b.cd",
+                                           "Photo:", "By ", "Published: ", "June ", "2020",
+                                           "``", "''", "(i)", "ii)", "--", "Yahoo!"]
     rows = [{"id": i, "text": "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))}
             for i in range(1500)]
     rc, out, err = run(rows, chain(("paragraph", "sentence", "token")))
