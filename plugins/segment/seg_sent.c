@@ -748,7 +748,8 @@ bool seg_glued_stop(const char *t, size_t start, size_t dot, size_t end)
     while (b > start) {
         size_t r = b;
         int32_t c = seg_prev(t, start, &r);
-        if (seg_is_letter(c))
+        /* Only letters with case: an ideograph before is a word of its own. */
+        if (seg_is_upper(c) || seg_is_lower(c))
             letters++;
         else if (seg_is_digit(c) || c == ',')
             digits += c != ',';
@@ -773,12 +774,12 @@ bool seg_glued_stop(const char *t, size_t start, size_t dot, size_t end)
         char c = t[k];
         if (c == '@' || c == '/' || (c == ':' && k + 1 < e && t[k + 1] == '/'))
             return false;
+        if ((c | 0x20) == 'w' && k + 4 <= e && strncasecmp(t + k, "www.", 4) == 0)
+            return false;
         /* "example.Awesome.com": a later dot between letters is a domain. */
         if (c == '.' && k > dot && k + 1 < e && ((t[k + 1] | 0x20) >= 'a' && (t[k + 1] | 0x20) <= 'z'))
             return false;
     }
-    if (e - a > 4 && strncasecmp(t + a, "www.", 4) == 0)
-        return false;
     return true;
 }
 
