@@ -38,6 +38,11 @@
 /* The bundle-wide compression bomb guard starts counting after this much
  * decompressed data; below it a high ratio costs nothing. */
 #define BOMB_FLOOR ((uint64_t)64 << 20)
+/* Data of failed entries is decompressed only to be dropped (a compressed
+ * stream cannot be skipped otherwise). That costs time, not memory: one
+ * bundle may drop this much, so that a big high-ratio entry fails alone and
+ * the entries after it are still read, while a bomb ends in seconds. */
+#define SKIP_BUDGET ((uint64_t)512 << 20)
 
 /* Internal result besides the dp_status codes: stop reading this bundle (the
  * failed document explaining why has been emitted). */
@@ -296,7 +301,8 @@ typedef struct arch {
     const char *prefix;    /* entry path of this archive inside the bundle ("" at the top) */
     bool zip;              /* names without the UTF-8 flag are CP437 */
     bool cheap_skip;       /* skipping data seeks rather than decompresses */
-    uint64_t work;         /* bytes decompressed from here and from archives inside (root only) */
+    uint64_t work;         /* entry bytes read here and in archives inside (root only) */
+    uint64_t skipped;      /* bytes of failed entries read to be dropped (root only) */
     const char *plain_name; /* when not NULL: a single plain file, this is its id */
     /* An entry whose data failed with a fatal status: whether the archive
      * broke there or only the entry did shows at the next header. */
@@ -436,14 +442,16 @@ static dp_status emit_raw(reader_t *r, const char *id_path, const char *entry, i
     return dp__input_emit(r->sink, doc);
 }
 
-/* The bundle-wide guard against compression bombs. Entry data decompressed
- * from one archive file (nested archives and skipped data included:
- * skipping a compressed entry means decompressing it) may not exceed
- * max_ratio times the bytes read from that file, once past BOMB_FLOOR. The
- * whole decompressed stream, headers included, gets ten times that: tar
- * headers of tiny entries compress far better than text (100,000 entries of
- * a few bytes make a tar.xz 400 times smaller than the tar), yet a stream of
- * nothing but headers must end too. */
+/* The bundle-wide guard against compression bombs, per archive file
+ * (nested archives count with the file they are in):
+ * - entry data read (documents, nested archives) may not exceed max_ratio
+ *   times the bytes read from the file, once past BOMB_FLOOR;
+ * - data dropped from failed entries gets SKIP_BUDGET at such a ratio;
+ * - the decompressed stream without the dropped data, tar headers included,
+ *   gets ten times max_ratio: tar headers of tiny entries compress far
+ *   better than text (100,000 entries of a few bytes make a tar.xz 400
+ *   times smaller than the tar), yet a stream of nothing but headers must
+ *   end too. */
 static bool bomb_tripped(const arch_t *ar)
 {
     const arch_t *root = ar->root;
@@ -456,9 +464,14 @@ static bool bomb_tripped(const arch_t *ar)
     double p = (double)(packed > 0 ? packed : 1);
     if (root->work > BOMB_FLOOR && (double)root->work > ratio * p)
         return true;
+    if (root->skipped > SKIP_BUDGET && (double)root->skipped > ratio * p)
+        return true;
     if (is_compressed(root)) {
         int64_t stream = root->gz ? (int64_t)root->gz->out_total : archive_filter_bytes(root->a, 0);
-        if (stream > 0 && (uint64_t)stream > BOMB_FLOOR && (double)stream > 10 * ratio * p)
+        uint64_t kept = stream > 0 && (uint64_t)stream > root->skipped
+                            ? (uint64_t)stream - root->skipped
+                            : 0;
+        if (kept > BOMB_FLOOR && (double)kept > 10 * ratio * p)
             return true;
     }
     return false;
@@ -507,7 +520,7 @@ static dp_status skip_rest(arch_t *ar)
                 return archive_broken(ar, "archive breaks off", (int)n);
             return DP_OK; /* a bad checksum of an entry already given up */
         }
-        add_work(ar, (size_t)n);
+        ar->root->skipped += (uint64_t)n;
         if (bomb_tripped(ar))
             return bomb_stop(ar);
     }
@@ -629,8 +642,13 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
         goto after;
     }
-    arch_t inner = {r,    a,    ar,   ar->root, ar->level + 1, path, false, false,
-                    0,    NULL, NULL, NULL,     0,             0,    use_gz ? &gz : NULL};
+    arch_t inner = {.r = r,
+                    .a = a,
+                    .outer = ar,
+                    .root = ar->root,
+                    .level = ar->level + 1,
+                    .prefix = path,
+                    .gz = use_gz ? &gz : NULL};
     rc = read_archive(&inner);
     drop_pending(&inner);
 after:
@@ -668,8 +686,8 @@ static dp_status read_nested_memory(arch_t *ar, const char *path, const unsigned
         rc = fail_entry(r, path, 0, "cannot open nested archive: %s",
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
     } else {
-        arch_t inner = {r, a, ar, ar->root, ar->level + 1, path, false, false, 0, NULL,
-                        NULL, NULL, 0, 0, NULL};
+        arch_t inner = {
+            .r = r, .a = a, .outer = ar, .root = ar->root, .level = ar->level + 1, .prefix = path};
         rc = read_archive(&inner);
         drop_pending(&inner);
     }
@@ -1187,7 +1205,7 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
                         err ? err : "unknown error");
         goto done;
     }
-    arch_t ar = {r, a, NULL, NULL, level, prefix, false, seekable, 0, NULL, NULL, NULL, 0, 0, NULL};
+    arch_t ar = {.r = r, .a = a, .level = level, .prefix = prefix, .cheap_skip = seekable};
     ar.root = &ar;
     if (use_gz)
         ar.gz = &gz;

@@ -361,6 +361,26 @@ def test_high_ratio_entry(tmp):
     check(failed_with(r, "ratio.tar.gz/zeros.txt", ["max_ratio"]), f"high ratio: tar.gz entry fails {r.failures}")
     check(failed_with(r, "ratio.zip/spaces.txt", ["max_ratio"]), "high ratio: zip entry fails")
     check_counts("high ratio", r, entered=6, processed=4, failed=2)
+    # A big high-ratio entry (256 MiB of zeros, over max_entry_bytes too)
+    # fails alone: the entry after it is still read. Built from gzip members
+    # (the zeros compressed once, repeated).
+    def header(name, size):
+        info = tarfile.TarInfo(name)
+        info.size = size
+        return info.tobuf(tarfile.GNU_FORMAT)
+    data = text(8)
+    zeros = gzip.compress(b"\0" * (64 << 20), compresslevel=9, mtime=0)
+    with open(os.path.join(work, "big.tar.gz"), "wb") as f:
+        f.write(gzip.compress(header("before.txt", len(data)) + data + b"\0" * (512 - len(data)) +
+                              header("zeros.bin", 256 << 20), mtime=0))
+        for _ in range(4):
+            f.write(zeros)
+        f.write(gzip.compress(header("after.txt", len(data)) + data + b"\0" * (512 - len(data)) +
+                              b"\0" * 1024, mtime=0))
+    r = run(work, ["big.tar.gz"])
+    check(r.rc == 1 and r.ids == ["big.tar.gz/before.txt", "big.tar.gz/after.txt"],
+          f"big high-ratio entry: the entries around it exported ({r.rc}, {r.ids}, {r.failures})")
+    check(list(r.failures) == ["big.tar.gz/zeros.bin"], f"big high-ratio entry: fails alone {r.failures}")
     # The limit is configurable: raised, the same entries are documents.
     cfg = dict(CONFIG, input={"limits": {"max_ratio": 1000000}})
     r = run(work, ["ratio.zip"], config=cfg)
