@@ -437,9 +437,15 @@ static const unsigned char quote_byte[256] = {
 
 /* Pops the innermost open mark of kind k (dropping unmatched ones above it,
  * which never closed) and records the pair. */
+/* Only the innermost marks are searched: an opening mark buried under more
+ * than this many others never closes in real text, and the bound keeps a
+ * paragraph of brackets linear. */
+#define QUOTE_DEPTH 64
+
 static dp_status close_mark(seg_sent_scratch_t *sc, uint32_t k, size_t close)
 {
-    for (size_t i = sc->stack.n; i-- > 0;) {
+    size_t floor = sc->stack.n > QUOTE_DEPTH ? sc->stack.n - QUOTE_DEPTH : 0;
+    for (size_t i = sc->stack.n; i-- > floor;) {
         if (sc->stack.v[i].kind != k)
             continue;
         size_t open = sc->stack.v[i].start;
@@ -470,7 +476,8 @@ static dp_status cut_after_broken_speech(const char *t, size_t start, size_t clo
 
 static bool top_is(const seg_sent_scratch_t *sc, uint32_t k)
 {
-    for (size_t i = sc->stack.n; i-- > 0;)
+    size_t floor = sc->stack.n > QUOTE_DEPTH ? sc->stack.n - QUOTE_DEPTH : 0;
+    for (size_t i = sc->stack.n; i-- > floor;)
         if (sc->stack.v[i].kind == k)
             return true;
     return false;
@@ -731,6 +738,8 @@ static bool fronted_phrase(const ctx_t *c, size_t s, size_t ws)
 
 /* ---- full stops without a space after them ------------------------------- */
 
+#define GLUE_REACH 256
+
 bool seg_glued_stop(const char *t, size_t start, size_t dot, size_t end)
 {
     if (dot + 2 >= end || dot <= start || t[dot] != '.')
@@ -763,12 +772,15 @@ bool seg_glued_stop(const char *t, size_t start, size_t dot, size_t end)
         return false;
     if (letters == 0 && digits == 0)
         return false;
-    /* No address: look over the whole run of non-space characters. */
+    /* No address: look over the run of non-space characters around, at most
+     * GLUE_REACH bytes each way so that a long run stays linear. */
     size_t a = b;
-    while (a > start && !space_at(t, a - 1, end) && !((unsigned char)t[a - 1] & 0x80u))
+    while (a > start && dot - a < GLUE_REACH && !space_at(t, a - 1, end) &&
+           !((unsigned char)t[a - 1] & 0x80u))
         a--;
     size_t e = q;
-    while (e < end && !space_at(t, e, end) && !((unsigned char)t[e] & 0x80u))
+    while (e < end && e - dot < GLUE_REACH && !space_at(t, e, end) &&
+           !((unsigned char)t[e] & 0x80u))
         e++;
     for (size_t k = a; k < e; k++) {
         char c = t[k];

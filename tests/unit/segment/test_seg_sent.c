@@ -211,6 +211,20 @@ static void test_megabyte_without_stop(void **state)
     for (size_t i = 0; i < len; i++)
         text[i] = "1. "[i % 3];
     assert_true(count_sentences(en, text, len) >= 1);
+    /* Half a megabyte of opening brackets, then closing quotation marks
+     * that match none of them: pairing stays linear. */
+    for (size_t i = 0; i < len / 2; i++)
+        text[i] = '(';
+    for (size_t i = len / 2; i + 3 <= len; i += 3)
+        memcpy(text + i, "\xE2\x80\x9D", 3);
+    for (size_t i = len / 2 + ((len - len / 2) / 3) * 3; i < len; i++)
+        text[i] = ' ';
+    assert_int_equal(count_sentences(en, text, len), 1);
+    /* A megabyte of "ab.Cd.ab.Cd..." without a space: every full stop is a
+     * glued-stop candidate whose look around is bounded. */
+    for (size_t i = 0; i < len; i++)
+        text[i] = "ab.Cd."[i % 6];
+    assert_int_equal(count_sentences(en, text, len), 1);
     dp_free(text);
 }
 
