@@ -106,6 +106,18 @@ static void test_bad_input(void **state)
     text[len - 1] = '@';
     assert_int_equal(seg_tokens(en, text, 0, len, &out), DP_OK);
     assert_true(out.n > 0);
+    /* Glued full stops everywhere and one megabyte-long web address. */
+    out.n = 0;
+    for (size_t i = 0; i < len; i++)
+        text[i] = "ab.Cd."[i % 6];
+    assert_int_equal(seg_tokens(en, text, 0, len, &out), DP_OK);
+    assert_true(out.n >= 1);
+    out.n = 0;
+    memcpy(text, "www.", 4);
+    memset(text + 4, 'x', len - 4);
+    assert_int_equal(seg_tokens(en, text, 0, len, &out), DP_OK);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, SEG_TOK_URL);
     out.n = 0;
     memset(text, '%', len);
     assert_int_equal(seg_tokens(en, text, 0, len, &out), DP_OK);
