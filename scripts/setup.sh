@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$DP_ROOT"
 
 dp_install_missing
-dp_build build -DCMAKE_BUILD_TYPE=Release
+# Warnings are not errors here (a new compiler's new warning must not stop a
+# user's build); scripts/test.sh turns them into errors in the same folder.
+dp_build build -DCMAKE_BUILD_TYPE=Release -DDOCPIPE_WERROR=OFF
 
 dp_say "running the default chain over samples/"
 marker=$(mktemp)
