@@ -799,12 +799,29 @@ bool seg_glued_stop(const char *t, size_t start, size_t dot, size_t end)
 
 /* Decides whether the full stop at i (with the closing marks that follow,
  * ending at j) ends the sentence that began at s. */
-static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n, size_t end)
+/* Before a lower-case word a full stop ends the sentence only after an
+ * ordinary word of three or more letters, with nothing between the stop and
+ * the space ("... in the second set. and afterwards", a typing slip that
+ * every segmenter splits), never after an abbreviation, an initial, a number
+ * or a closing quote or bracket ("'This is great.' she said"). */
+static bool ends_before_lower(const ctx_t *c, size_t ws, size_t we, bool closers)
+{
+    if (closers)
+        return false;
+    size_t letters = 0;
+    for (size_t p = ws; p < we;) {
+        if (!seg_is_letter(seg_next(c->t, we, &p)))
+            return false;
+        letters++;
+    }
+    return letters >= 3 && !(seg_lang_lookup(c->lang, c->t + ws, we - ws) & SEG_W_ABBR_MASK);
+}
+
+static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n, size_t end,
+                        bool closers)
 {
     const char *t = c->t;
     const seg_lang_t *lang = c->lang;
-    if (n->cls == N_LOWER)
-        return false;
     /* The word before the full stop, without brackets and quotes around it. */
     size_t ws = i;
     while (ws > s && !space_at(t, ws - 1, end) && !((unsigned char)t[ws - 1] & 0x80u))
@@ -828,6 +845,8 @@ static bool period_ends(const ctx_t *c, size_t s, size_t i, const next_word_t *n
             break;
         we = q;
     }
+    if (n->cls == N_LOWER)
+        return we > ws && ends_before_lower(c, ws, we, closers);
     if (we == ws)
         return true;
     if (looks_like_address(t, ws, we))
@@ -1100,7 +1119,7 @@ static dp_status split_piece(ctx_t *c, size_t start, size_t end)
                 else
                     ends = n.cls == N_UPPER || n.cls == N_OTHER;
             } else {
-                ends = period_ends(c, s, i, &n, end);
+                ends = period_ends(c, s, i, &n, end, ce > j);
             }
             if (ends && SENTENCE_OK(i)) {
                 if (emit(c, s, ce) != DP_OK)
