@@ -4,8 +4,8 @@
  * links, devices and unsafe names as failed documents, names repaired to
  * UTF-8, folders walked without following symlinks. The reader holds at
  * most one entry in memory; nested archives are streamed from their outer
- * entry. JSON Lines input lives in input_jsonl.c, gzip decoding in
- * input_gzip.c. */
+ * entry. JSON Lines input lives in input_jsonl.c, the decoding of
+ * compressed streams in input_stream.c. */
 #include "input.h"
 
 #include <archive.h>
@@ -267,11 +267,6 @@ static bool has_archive_magic(const unsigned char *p, size_t n)
     return false;
 }
 
-static bool is_gzip(const unsigned char *p, size_t n)
-{
-    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-}
-
 /* 7z keeps its index at the end and must seek: from a pipe or from inside
  * another archive it is read from memory. */
 static bool is_7z(const unsigned char *p, size_t n)
@@ -310,18 +305,18 @@ typedef struct arch {
     char *pending_msg;
     int64_t pending_mtime;
     int64_t file_size; /* size of the file read (root only); 0 when unknown */
-    gz_src_t *gz;      /* when gzip is inflated here rather than by libarchive */
+    dp__stream_t *gz;  /* when the stream is decoded here rather than by libarchive */
 } arch_t;
 
 /* Compressed bytes read so far by an archive: what libarchive took from its
- * source, or what the zlib wrapper took from it. */
+ * source, or what our stream decoder took from it. */
 static int64_t packed_bytes(const arch_t *ar)
 {
     return ar->gz ? (int64_t)ar->gz->in_total : archive_filter_bytes(ar->a, -1);
 }
 
-/* When the zlib wrapper of ar stopped on an error, puts its message on the
- * archive and returns true. */
+/* When the stream decoder of ar stopped on an error, puts its message on
+ * the archive and returns true. */
 static bool gz_failed(const arch_t *ar)
 {
     if (!ar->gz || !ar->gz->error)
@@ -620,7 +615,7 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
 {
     reader_t *r = ar->r;
     nested_src_t src = {ar, peek, peek_len, 0, NULL, 0, packed_start, 0, false};
-    gz_src_t gz;
+    dp__stream_t gz;
     bool gz_live = false;
     dp_status rc = DP_OK;
     src.buf = dp_malloc(CHUNK);
@@ -629,14 +624,15 @@ static dp_status read_nested(arch_t *ar, const char *path, const unsigned char *
         rc = DP_ENOMEM;
         goto done;
     }
-    bool use_gz = is_gzip(peek, peek_len) && dp__input_gz_available();
+    int kind = dp__stream_kind(peek, peek_len);
+    bool use_gz = kind >= 0;
     if (use_gz) {
-        rc = dp__input_gz_init(&gz, nested_read, &src);
+        rc = dp__stream_init(&gz, kind, nested_read, &src);
         if (rc != DP_OK)
             goto done;
         gz_live = true;
     }
-    if ((use_gz ? archive_read_open(a, &gz, NULL, dp__input_gz_read, NULL)
+    if ((use_gz ? archive_read_open(a, &gz, NULL, dp__stream_read, NULL)
                 : archive_read_open(a, &src, NULL, nested_read, NULL)) != ARCHIVE_OK) {
         rc = fail_entry(r, path, 0, "cannot open nested archive: %s",
                         archive_error_string(a) ? archive_error_string(a) : "unknown error");
@@ -666,7 +662,7 @@ done:
     if (a)
         archive_read_free(a);
     if (gz_live)
-        dp__input_gz_fini(&gz);
+        dp__stream_fini(&gz);
     dp_free(src.buf);
     return rc;
 }
@@ -1102,7 +1098,7 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t cap)
  * archives stream; 7z, which must seek, is read into memory first, up to
  * max_entry_bytes. On success *mem holds that copy (caller frees). */
 static dp_status open_pipe(reader_t *r, struct archive *a, pipe_src_t *src,
-                           unsigned char **mem, const char *prefix, bool *opened, gz_src_t *gz,
+                           unsigned char **mem, const char *prefix, bool *opened, dp__stream_t *gz,
                            bool *use_gz)
 {
     *opened = false;
@@ -1154,12 +1150,13 @@ static dp_status open_pipe(reader_t *r, struct archive *a, pipe_src_t *src,
         *opened = true;
         return DP_OK;
     }
-    if (is_gzip(src->peek, src->peek_len) && dp__input_gz_available()) {
-        dp_status rc = dp__input_gz_init(gz, pipe_read, src);
+    int kind = dp__stream_kind(src->peek, src->peek_len);
+    if (kind >= 0) {
+        dp_status rc = dp__stream_init(gz, kind, pipe_read, src);
         if (rc != DP_OK)
             return rc;
         *use_gz = true;
-        if (archive_read_open(a, gz, NULL, dp__input_gz_read, NULL) == ARCHIVE_OK)
+        if (archive_read_open(a, gz, NULL, dp__stream_read, NULL) == ARCHIVE_OK)
             *opened = true;
         return DP_OK;
     }
@@ -1180,11 +1177,13 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
         return DP_ENOMEM;
     }
     bool opened = false, use_gz = false;
-    gz_src_t gz;
+    dp__stream_t gz;
     memset(&gz, 0, sizeof gz);
-    /* A gzip file is read like a pipe, through zlib (see above). */
-    unsigned char magic[2];
-    if (seekable && pread(fd, magic, 2, 0) == 2 && is_gzip(magic, 2) && dp__input_gz_available())
+    /* A compressed file is read like a pipe, through our decoder (see
+     * input_stream.c). */
+    unsigned char magic[8];
+    ssize_t mn = seekable ? pread(fd, magic, sizeof magic, 0) : -1;
+    if (mn > 0 && dp__stream_kind(magic, (size_t)mn) >= 0)
         seekable = false;
     if (seekable) {
         opened = archive_read_open_fd(a, fd, CHUNK) == ARCHIVE_OK;
@@ -1216,7 +1215,7 @@ static dp_status read_fd(reader_t *r, int fd, const char *prefix, int level, boo
     drop_pending(&ar);
 done:
     archive_read_free(a);
-    dp__input_gz_fini(&gz);
+    dp__stream_fini(&gz);
     dp_free(mem);
     dp_free(src.peek);
     dp_free(src.buf);

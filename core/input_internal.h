@@ -36,42 +36,49 @@ char *dp__input_bundle_name(const char *path);
 dp_status dp__input_read_jsonl(const dp__input_options_t *options, const char *path,
                                const dp__input_sink_t *sink);
 
-/* ---- gzip through zlib (core/input_gzip.c) ------------------------------- */
+/* ---- compressed streams decoded outside libarchive (core/input_stream.c) */
 
-/* A libarchive read callback: what the gzip decoder reads its input from. */
+/* A libarchive read callback: what a stream decoder reads its input from. */
 typedef la_ssize_t (*dp__input_read_fn)(struct archive *, void *, const void **);
 
-/* A gzip stream (members one after another) decoded from an upstream read
- * callback. Fields are read by the reader for its accounting. */
-typedef struct gz_src {
+typedef enum dp__stream_kind {
+    DP__STREAM_GZIP = 0,
+    DP__STREAM_XZ = 1,
+    DP__STREAM_BZIP2 = 2
+} dp__stream_kind_t;
+
+/* A compressed stream (one or more members) decoded from an upstream read
+ * callback. The counters are read by the reader for its accounting. */
+typedef struct dp__stream {
+    int kind; /* dp__stream_kind_t */
     dp__input_read_fn up;
     void *up_ctx;
-    void *zs;  /* the z_stream, owned (zlib.h stays inside input_gzip.c) */
-    bool live; /* inflateInit2 succeeded */
+    void *state; /* the library's decoder state, owned */
     const unsigned char *in;
     size_t in_len;
     bool up_eof, done, between_members;
-    bool error; /* the stream broke or is corrupt: message says how */
+    bool error; /* the stream broke off or is corrupt: message says how */
     char message[160];
     unsigned char *out;
     uint64_t in_total;  /* compressed bytes consumed */
     uint64_t out_total; /* bytes decoded */
-} gz_src_t;
+} dp__stream_t;
 
-/* Whether zlib could be loaded (once; thread-safe). False when libdocpipe
- * was built without zlib.h: libarchive's own gzip filter is used then. */
-bool dp__input_gz_available(void);
+/* The kind of compressed stream p[0..n) starts with when it can be decoded
+ * here (the library is loaded and its header was there at build time), else
+ * -1 (libarchive's filter reads it then). Thread-safe. */
+int dp__stream_kind(const unsigned char *p, size_t n);
 
-/* Sets up g to decode from up(ctx). DP_ENOMEM on failure. Call only when
- * dp__input_gz_available(). */
-dp_status dp__input_gz_init(gz_src_t *g, dp__input_read_fn up, void *up_ctx);
+/* Sets up g to decode a stream of kind from up(up_ctx). DP_ENOMEM on
+ * failure (g then needs no dp__stream_fini). */
+dp_status dp__stream_init(dp__stream_t *g, int kind, dp__input_read_fn up, void *up_ctx);
 
 /* The libarchive read callback giving the decoded bytes (data is the
- * gz_src_t). When the stream breaks off or is corrupt it hands on what was
- * decoded, then ends, with g->error set. */
-la_ssize_t dp__input_gz_read(struct archive *a, void *data, const void **buf);
+ * dp__stream_t). When the stream breaks off or is corrupt it hands on what
+ * was decoded, then ends, with g->error set. */
+la_ssize_t dp__stream_read(struct archive *a, void *data, const void **buf);
 
-/* Frees what dp__input_gz_init allocated; a zeroed g is fine. */
-void dp__input_gz_fini(gz_src_t *g);
+/* Frees what dp__stream_init allocated; a zeroed g is fine. */
+void dp__stream_fini(dp__stream_t *g);
 
 #endif

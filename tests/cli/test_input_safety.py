@@ -274,6 +274,19 @@ def test_truncated_tar_gz(tmp):
         check(list(r.failures) == [bundle] and "truncated" in r.failures[bundle]["message"],
               f"small truncated tar.gz ({bundle}): one failure for the bundle {r.failures}")
         check_counts(f"small truncated tar.gz ({bundle})", r, failed=1)
+    # The same for xz (bzip2 decodes whole blocks of 900 kB: nothing before
+    # the cut of a small one can come out).
+    import lzma
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for i in range(5):
+            add_file(tar, f"s{i}.txt", os.urandom(3000).hex().encode())
+    data = lzma.compress(raw.getvalue())
+    with open(os.path.join(work, "small.tar.xz"), "wb") as f:
+        f.write(data[: len(data) * 7 // 10])
+    r = run(work, ["small.tar.xz"])
+    check(r.rc == 1 and 1 <= len(r.docs) < 5 and list(r.failures) == ["small.tar.xz"],
+          f"small truncated tar.xz: the entries before the cut ({r.rc}, {r.ids}, {r.failures})")
 
 
 def test_zip_corrupt_entry(tmp):
