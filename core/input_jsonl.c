@@ -385,6 +385,9 @@ dp_status dp__input_read_jsonl(const dp__input_options_t *options, const char *p
                              line.data[n - 1] == '\t'))
                 n--;
             size_t s = 0;
+            /* Files saved by Windows tools may start with a UTF-8 BOM. */
+            if (lineno == 1 && n >= 3 && memcmp(line.data, "\xEF\xBB\xBF", 3) == 0)
+                s = 3;
             while (s < n && (line.data[s] == ' ' || line.data[s] == '\t'))
                 s++;
             if (s == n)

@@ -376,7 +376,7 @@ static void test_jsonl(void **state)
     default_options(&opt);
     opt.format = DP__INPUT_JSONL;
     const char *lines =
-        "{\"id\": \"a\", \"text\": \"Hello\", \"mtime\": \"2020-06-30T12:00:00Z\","
+        "\xEF\xBB\xBF{\"id\": \"a\", \"text\": \"Hello\", \"mtime\": \"2020-06-30T12:00:00Z\","
         " \"lang\": \"en\"}\n"
         "{broken\n"
         "{\"id\": 7, \"bytes_b64\": \"Q2Fm6Q==\"}\r\n"
