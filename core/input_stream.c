@@ -5,12 +5,10 @@
  * hand on every byte they could decode, then report the break.
  *
  * The libraries are the ones libarchive itself uses (zlib, liblzma,
- * libbzip2). They are loaded at run time from the same shared objects that
- * libarchive loaded, so libdocpipe needs no link flags of its own, and their
- * headers are used only when present at build time (zlib1g-dev,
- * liblzma-dev, libbz2-dev): without one, libarchive's filter reads that
- * format as before. */
-#include <dlfcn.h>
+ * libbzip2), linked into libdocpipe (zlib1g-dev, liblzma-dev, libbz2-dev are
+ * build dependencies). The calls go through a small table so each decoder
+ * below reads the same whatever library it drives. */
+#include <bzlib.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -22,20 +20,11 @@
 
 #define CHUNK ((size_t)64 << 10)
 
-#if defined(__has_include)
-#if __has_include(<zlib.h>)
+#include <lzma.h>
 #include <zlib.h>
 #define DP_HAVE_ZLIB 1
-#endif
-#if __has_include(<lzma.h>)
-#include <lzma.h>
 #define DP_HAVE_LZMA 1
-#endif
-#if __has_include(<bzlib.h>)
-#include <bzlib.h>
 #define DP_HAVE_BZIP2 1
-#endif
-#endif
 
 /* xz's decoder may use this much memory (its dictionary): enough for
  * `xz -9`; a stream that asks for more is refused rather than let grow. */
@@ -69,31 +58,21 @@ typedef struct libs {
 static libs_t libs;
 static pthread_once_t libs_once = PTHREAD_ONCE_INIT;
 
-/* dlsym into a function pointer: POSIX guarantees the conversion. */
-#define LOAD(handle, field, name) (*(void **)&libs.field = dlsym(handle, name))
-
 static void libs_load(void)
 {
-    void *h;
-#ifdef DP_HAVE_ZLIB
-    if ((h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL)) != NULL)
-        libs.have[DP__STREAM_GZIP] =
-            LOAD(h, z_init2_, "inflateInit2_") && LOAD(h, z_inflate, "inflate") &&
-            LOAD(h, z_end, "inflateEnd") && LOAD(h, z_reset, "inflateReset");
-#endif
-#ifdef DP_HAVE_LZMA
-    if ((h = dlopen("liblzma.so.5", RTLD_NOW | RTLD_LOCAL)) != NULL)
-        libs.have[DP__STREAM_XZ] = LOAD(h, xz_decoder, "lzma_stream_decoder") &&
-                                   LOAD(h, xz_code, "lzma_code") && LOAD(h, xz_end, "lzma_end");
-#endif
-#ifdef DP_HAVE_BZIP2
-    if ((h = dlopen("libbz2.so.1.0", RTLD_NOW | RTLD_LOCAL)) != NULL ||
-        (h = dlopen("libbz2.so.1", RTLD_NOW | RTLD_LOCAL)) != NULL)
-        libs.have[DP__STREAM_BZIP2] = LOAD(h, bz_init, "BZ2_bzDecompressInit") &&
-                                      LOAD(h, bz_decompress, "BZ2_bzDecompress") &&
-                                      LOAD(h, bz_end, "BZ2_bzDecompressEnd");
-#endif
-    (void)h;
+    libs.z_init2_ = inflateInit2_;
+    libs.z_inflate = inflate;
+    libs.z_end = inflateEnd;
+    libs.z_reset = inflateReset;
+    libs.have[DP__STREAM_GZIP] = true;
+    libs.xz_decoder = lzma_stream_decoder;
+    libs.xz_code = lzma_code;
+    libs.xz_end = lzma_end;
+    libs.have[DP__STREAM_XZ] = true;
+    libs.bz_init = BZ2_bzDecompressInit;
+    libs.bz_decompress = BZ2_bzDecompress;
+    libs.bz_end = BZ2_bzDecompressEnd;
+    libs.have[DP__STREAM_BZIP2] = true;
 }
 
 int dp__stream_kind(const unsigned char *p, size_t n)

@@ -138,7 +138,7 @@ static void tar_header(unsigned char *h, const char *name, char type, size_t siz
     memcpy(h + 100, "0000644", 7);
     memcpy(h + 108, "0000000", 7);
     memcpy(h + 116, "0000000", 7);
-    snprintf((char *)h + 124, 12, "%011zo", size);
+    snprintf((char *)h + 124, 12, "%011zo", size & (size_t)077777777777u);
     snprintf((char *)h + 136, 12, "%011o", 1600000000u);
     h[156] = (unsigned char)type;
     if (link)
