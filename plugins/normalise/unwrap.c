@@ -250,12 +250,15 @@ static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
         bool alone = !d->width ||
                      ((i == 0 || d->l[i - 1].blank) && (i + 1 == d->n || d->l[i + 1].blank)) ||
                      own_paragraph(d, i);
-        if (!alone)
-            continue;
         furniture_key(d->t + ln->s, ln->e - ln->s, key, sizeof key);
+        /* "Page 2 of 5" or "- 2 -" on a line of its own inside wrapped text
+         * is a page break without its form feed: it goes, and the text
+         * around it joins up. */
+        bool page_no = is_page_number(key) && strcmp(key, "#") != 0;
+        if (!alone && !(page_no && d->width))
+            continue;
         uintptr_t count = keys ? (uintptr_t)dp_map_get(keys, key, strlen(key)) : 0;
-        if ((nbreaks > 0 && count >= 1 && i != first) ||
-            (is_page_number(key) && strcmp(key, "#") != 0))
+        if ((nbreaks > 0 && count >= 1 && i != first) || page_no)
             ln->drop = true;
     }
     for (size_t i = 0; i < d->n; i++)

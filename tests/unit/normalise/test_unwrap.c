@@ -157,6 +157,21 @@ static void test_furniture(void **state)
     dp_free(got);
 }
 
+static void test_page_number_without_form_feed(void **state)
+{
+    (void)state;
+    expect_unwrap("The meeting was held in Tashkent on Monday and it was\n"
+                  "attended by experts from eighteen research institutes\n"
+                  "Page 1 of 2\n"
+                  "and universities of the member states of the regional\n"
+                  "organisation and of the observer states, who came from\n"
+                  "their capitals to discuss the future of the region.\n",
+                  "The meeting was held in Tashkent on Monday and it was attended by experts from "
+                  "eighteen research institutes and universities of the member states of the "
+                  "regional organisation and of the observer states, who came from their capitals "
+                  "to discuss the future of the region.");
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -183,7 +198,8 @@ int main(void)
         cmocka_unit_test(test_blank_separated), cmocka_unit_test(test_indent_separated),
         cmocka_unit_test(test_hyphens),          cmocka_unit_test(test_hyphens_other_languages),
         cmocka_unit_test(test_web_lines_kept),
-        cmocka_unit_test(test_furniture),        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_furniture),        cmocka_unit_test(test_page_number_without_form_feed),
+        cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
