@@ -2,7 +2,8 @@
 """End-to-end tests of the tag stage through the docpipe binary (env DOCPIPE):
 the five seed releases against hand-written expected entities
 (tests/data/tag/expected.json), attributes and values, every option, bad
-input, and output that does not depend on -j. Prints one line per check and
+input, and output that does not depend on -j; tag runs alone in these, and
+once more after segment (the judged chain). Prints one line per check and
 'N passed, N failed' at the end; exits 1 when a check fails."""
 import json
 import os
@@ -38,7 +39,7 @@ def plugins():
     return {line.split()[0] for line in p.stdout.splitlines() if line.split()}
 
 
-def run(docs, tmp, tag_opts=None, jobs=None, with_segment=True):
+def run(docs, tmp, tag_opts=None, jobs=None, with_segment=False, timeout=300):
     stages = []
     if with_segment and "segment" in plugins():
         stages.append({"plugin": "segment"})
@@ -51,7 +52,10 @@ def run(docs, tmp, tag_opts=None, jobs=None, with_segment=True):
     if jobs:
         args += ["-j", str(jobs)]
     payload = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs).encode()
-    p = subprocess.run(args + ["-"], input=payload, capture_output=True, timeout=300)
+    try:
+        p = subprocess.run(args + ["-"], input=payload, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, [], f"timed out after {timeout} s", b""
     out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
     return p.returncode, out, p.stderr.decode("utf-8", "replace"), p.stdout
 
@@ -156,6 +160,20 @@ def test_seeds(tmp):
     check("spans inside the text, sorted, not overlapping", ok)
 
 
+def test_judged_chain(tmp):
+    """The chain the project is judged with: segment, then tag (the checks
+    above run tag alone, so that they test this stage only)."""
+    if "segment" not in plugins():
+        check("segment plugin present for the judged chain", False, "no segment plugin built")
+        return
+    rc, out, err, _ = run(seeds(), tmp, with_segment=True, timeout=120)
+    check("segment then tag runs on the seeds", rc == 0 and len(out) == 5, err[-300:])
+    if rc == 0 and out:
+        has = all("sentence" in d.get("annotations", {}) for d in out)
+        names = sum(1 for d in out for e in entities(d) if e["label"] in ("PERSON", "ORG", "LOC"))
+        check("segment then tag: sentences and names", has and names > 100, f"{names} names")
+
+
 def test_reference_date(tmp):
     rc, out, err, _ = run([{"id": 1, "text": "The meeting on June 22 was held by video.",
                             "mtime": "2020-06-30"}], tmp)
@@ -244,6 +262,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_plugins_show()
         test_seeds(tmp)
+        test_judged_chain(tmp)
         test_reference_date(tmp)
         test_options(tmp)
         test_bad_input(tmp)
