@@ -16,6 +16,9 @@ typedef struct queue_slot {
 
 struct dp__queue {
     pthread_mutex_t lock;
+    size_t push_waiters; /* wake pushers only when one waits */
+    size_t batch;        /* wake a popper once this many items wait */
+    int linger_ms;       /* a popper looks again after this long anyway */
     pthread_cond_t not_full;
     pthread_cond_t not_empty;
     queue_slot_t *slots;
@@ -36,6 +39,7 @@ dp__queue_t *dp__queue_new(size_t max_items, size_t max_bytes)
         return NULL;
     }
     q->max_bytes = max_bytes;
+    q->batch = 1;
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->not_full, NULL);
     pthread_cond_init(&q->not_empty, NULL);
@@ -53,12 +57,37 @@ void dp__queue_free(dp__queue_t *q)
     dp_free(q);
 }
 
-dp_status dp__queue_push(dp__queue_t *q, void *item, size_t bytes)
+void dp__queue_set_batch(dp__queue_t *q, size_t batch, int linger_ms)
+{
+    pthread_mutex_lock(&q->lock);
+    q->batch = batch < 1 ? 1 : batch > q->cap ? q->cap : batch;
+    q->linger_ms = linger_ms < 1 ? 1 : linger_ms;
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* An absolute time ms milliseconds from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+dp_status dp__queue_push(dp__queue_t *q, void *item, size_t bytes, bool urgent)
 {
     pthread_mutex_lock(&q->lock);
     while (!q->aborted &&
-           (q->count == q->cap || (q->count > 0 && q->bytes + bytes > q->max_bytes)))
+           (q->count == q->cap || (q->count > 0 && q->bytes + bytes > q->max_bytes))) {
+        q->push_waiters++;
         pthread_cond_wait(&q->not_full, &q->lock);
+        q->push_waiters--;
+    }
     if (q->aborted) {
         pthread_mutex_unlock(&q->lock);
         return DP_EINTR;
@@ -66,7 +95,8 @@ dp_status dp__queue_push(dp__queue_t *q, void *item, size_t bytes)
     q->slots[(q->head + q->count) % q->cap] = (queue_slot_t){item, bytes};
     q->count++;
     q->bytes += bytes;
-    pthread_cond_signal(&q->not_empty);
+    if (urgent || q->count >= q->batch || q->count == q->cap || q->bytes >= q->max_bytes)
+        pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->lock);
     return DP_OK;
 }
@@ -74,8 +104,14 @@ dp_status dp__queue_push(dp__queue_t *q, void *item, size_t bytes)
 void *dp__queue_pop(dp__queue_t *q)
 {
     pthread_mutex_lock(&q->lock);
-    while (!q->aborted && !q->closed && q->count == 0)
-        pthread_cond_wait(&q->not_empty, &q->lock);
+    while (!q->aborted && !q->closed && q->count == 0) {
+        if (q->batch > 1) {
+            struct timespec t = deadline_in(q->linger_ms);
+            pthread_cond_timedwait(&q->not_empty, &q->lock, &t);
+        } else {
+            pthread_cond_wait(&q->not_empty, &q->lock);
+        }
+    }
     void *item = NULL;
     if (!q->aborted && q->count > 0) {
         queue_slot_t slot = q->slots[q->head];
@@ -83,7 +119,8 @@ void *dp__queue_pop(dp__queue_t *q)
         q->count--;
         q->bytes -= slot.bytes;
         item = slot.item;
-        pthread_cond_broadcast(&q->not_full);
+        if (q->push_waiters > 0)
+            pthread_cond_broadcast(&q->not_full);
     }
     pthread_mutex_unlock(&q->lock);
     return item;
@@ -117,7 +154,13 @@ void dp__queue_abort(dp__queue_t *q, void (*drop)(void *item))
 
 struct dp__reorder {
     pthread_mutex_t lock;
-    pthread_cond_t changed;
+    /* Two conditions, so a put wakes the taker only when it brings the next
+     * number, and a take wakes putters only when one is waiting: each wake
+     * is a context switch, and there is one hand-off per document. */
+    pthread_cond_t next_ready;
+    pthread_cond_t room;
+    size_t room_waiters;
+    size_t batch; /* wake the taker once this many numbers from next are in */
     queue_slot_t *slots; /* indexed by seq % cap */
     bool *filled;
     size_t cap;          /* > max_items, so waiting numbers never collide */
@@ -135,6 +178,7 @@ dp__reorder_t *dp__reorder_new(size_t max_items, size_t max_bytes)
     r->max_items = max_items ? max_items : 1;
     r->max_bytes = max_bytes;
     r->cap = r->max_items + 1;
+    r->batch = 1;
     r->slots = dp_calloc(r->cap, sizeof *r->slots);
     r->filled = dp_calloc(r->cap, sizeof *r->filled);
     if (!r->slots || !r->filled) {
@@ -142,7 +186,8 @@ dp__reorder_t *dp__reorder_new(size_t max_items, size_t max_bytes)
         return NULL;
     }
     pthread_mutex_init(&r->lock, NULL);
-    pthread_cond_init(&r->changed, NULL);
+    pthread_cond_init(&r->next_ready, NULL);
+    pthread_cond_init(&r->room, NULL);
     return r;
 }
 
@@ -152,21 +197,41 @@ void dp__reorder_free(dp__reorder_t *r)
         return;
     if (r->slots && r->filled) {
         pthread_mutex_destroy(&r->lock);
-        pthread_cond_destroy(&r->changed);
+        pthread_cond_destroy(&r->next_ready);
+        pthread_cond_destroy(&r->room);
     }
     dp_free(r->slots);
     dp_free(r->filled);
     dp_free(r);
 }
 
-dp_status dp__reorder_put(dp__reorder_t *r, uint64_t seq, void *item, size_t bytes)
+void dp__reorder_set_batch(dp__reorder_t *r, size_t batch)
+{
+    pthread_mutex_lock(&r->lock);
+    r->batch = batch < 1 ? 1 : batch > r->max_items ? r->max_items : batch;
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* How many consecutive numbers from next are in, counting at most limit. */
+static size_t ready_run(const dp__reorder_t *r, size_t limit)
+{
+    size_t n = 0;
+    while (n < limit && n < r->cap && r->filled[(size_t)((r->next + n) % r->cap)])
+        n++;
+    return n;
+}
+
+dp_status dp__reorder_put(dp__reorder_t *r, uint64_t seq, void *item, size_t bytes, bool urgent)
 {
     pthread_mutex_lock(&r->lock);
     /* Numbers further ahead than the slots reach must wait too, whatever the
      * bounds say, or two numbers would share a slot. */
     while (!r->aborted && seq != r->next &&
-           (seq - r->next >= r->cap || r->count >= r->max_items || r->bytes + bytes > r->max_bytes))
-        pthread_cond_wait(&r->changed, &r->lock);
+           (seq - r->next >= r->cap || r->count >= r->max_items || r->bytes + bytes > r->max_bytes)) {
+        r->room_waiters++;
+        pthread_cond_wait(&r->room, &r->lock);
+        r->room_waiters--;
+    }
     if (r->aborted) {
         pthread_mutex_unlock(&r->lock);
         return DP_EINTR;
@@ -176,7 +241,11 @@ dp_status dp__reorder_put(dp__reorder_t *r, uint64_t seq, void *item, size_t byt
     r->filled[i] = true;
     r->count++;
     r->bytes += bytes;
-    pthread_cond_broadcast(&r->changed);
+    /* Wake the taker when this item completes a batch from next; an item
+     * that lands before next simply waits for the run to grow. */
+    if ((urgent && seq == r->next) || ready_run(r, r->batch) >= r->batch ||
+        r->count >= r->max_items || r->bytes >= r->max_bytes)
+        pthread_cond_signal(&r->next_ready);
     pthread_mutex_unlock(&r->lock);
     return DP_OK;
 }
@@ -198,8 +267,8 @@ void *dp__reorder_take(dp__reorder_t *r, int timeout_ms, bool *aborted)
     size_t i = (size_t)(r->next % r->cap);
     while (!r->aborted && !r->filled[i]) {
         if (timeout_ms < 0)
-            pthread_cond_wait(&r->changed, &r->lock);
-        else if (pthread_cond_timedwait(&r->changed, &r->lock, &deadline) == ETIMEDOUT)
+            pthread_cond_wait(&r->next_ready, &r->lock);
+        else if (pthread_cond_timedwait(&r->next_ready, &r->lock, &deadline) == ETIMEDOUT)
             break;
     }
     if (aborted)
@@ -210,7 +279,8 @@ void *dp__reorder_take(dp__reorder_t *r, int timeout_ms, bool *aborted)
         r->filled[i] = false;
         r->count--;
         r->next++;
-        pthread_cond_broadcast(&r->changed);
+        if (r->room_waiters > 0)
+            pthread_cond_broadcast(&r->room);
     }
     pthread_mutex_unlock(&r->lock);
     return item;
@@ -227,7 +297,8 @@ void dp__reorder_abort(dp__reorder_t *r, void (*drop)(void *item))
     }
     r->count = 0;
     r->bytes = 0;
-    pthread_cond_broadcast(&r->changed);
+    pthread_cond_broadcast(&r->next_ready);
+    pthread_cond_broadcast(&r->room);
     pthread_mutex_unlock(&r->lock);
 }
 

@@ -24,6 +24,9 @@
 #include "queue.h"
 #include "run.h"
 
+/* The longest a document waits at a hand-off for its batch to fill. */
+#define LINGER_MS 5
+
 typedef enum item_kind { ITEM_DOC, ITEM_BUNDLE_END, ITEM_END } item_kind_t;
 
 typedef struct item {
@@ -118,7 +121,7 @@ static int sink_emit(void *ctx, dp_doc_t *doc)
     }
     item->doc = doc;
     item->weight += dp__doc_weight(doc);
-    if (dp__queue_push(run->queue, item, item->weight) != DP_OK) {
+    if (dp__queue_push(run->queue, item, item->weight, false) != DP_OK) {
         item_free(item);
         return 1;
     }
@@ -136,7 +139,7 @@ static int sink_bundle_end(void *ctx, const char *bundle)
         item_free(item);
         return 1;
     }
-    if (dp__queue_push(run->queue, item, item->weight) != DP_OK) {
+    if (dp__queue_push(run->queue, item, item->weight, true) != DP_OK) {
         item_free(item);
         return 1;
     }
@@ -158,7 +161,7 @@ static void *reader_main(void *arg)
     run->reader_status = rc;
     if (rc == DP_OK) {
         item_t *end = item_new(ITEM_END, run->next_seq);
-        if (!end || dp__queue_push(run->queue, end, end->weight) != DP_OK) {
+        if (!end || dp__queue_push(run->queue, end, end->weight, true) != DP_OK) {
             item_free(end);
             run->reader_status = DP_ENOMEM;
         }
@@ -265,7 +268,8 @@ static void *worker_main(void *arg)
                     break;
             item->weight = sizeof *item + dp__doc_weight(item->doc);
         }
-        if (dp__reorder_put(run->reorder, item->seq, item, item->weight) != DP_OK) {
+        if (dp__reorder_put(run->reorder, item->seq, item, item->weight,
+                            item->kind != ITEM_DOC) != DP_OK) {
             item_free(item);
             break;
         }
@@ -535,11 +539,18 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
     run.p = p;
     run.opts = opts;
     size_t jobs = opts->jobs > 0 ? (size_t)opts->jobs : 1;
-    run.queue = dp__queue_new(2 * jobs + 2, 32u << 20);
-    run.reorder = dp__reorder_new(4 * jobs + 8, 64u << 20);
+    /* Documents move in batches (one wake-up per batch, not per document);
+     * a streaming filter waits at most LINGER_MS per hand-off for a batch
+     * to fill. Both buffers are bounded in bytes as well as items. */
+    run.queue = dp__queue_new(16 * jobs + 16, 32u << 20);
+    run.reorder = dp__reorder_new(32 * jobs + 32, 64u << 20);
     run.failures = json_array();
     run.bundles = json_array();
     pthread_t *workers = dp_calloc(jobs, sizeof *workers);
+    if (run.queue && run.reorder) {
+        dp__queue_set_batch(run.queue, 8, LINGER_MS);
+        dp__reorder_set_batch(run.reorder, 16);
+    }
     if (!run.queue || !run.reorder || !run.failures || !run.bundles || !workers) {
         fprintf(stderr, "docpipe: out of memory starting the run\n");
         dp__queue_free(run.queue);
@@ -585,7 +596,7 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
             draw_progress(&run, started);
             last_progress = now_seconds();
         }
-        item_t *item = dp__reorder_take(run.reorder, 100, NULL);
+        item_t *item = dp__reorder_take(run.reorder, LINGER_MS, NULL);
         if (!item)
             continue;
         if (stop_flag) {

@@ -18,10 +18,10 @@ static void test_reorder_in_order(void **state)
     dp__reorder_t *r = dp__reorder_new(8, 1 << 20);
     static int items[5];
     /* put 2, 0, 1 (out of order); takes come back 0, 1, 2 */
-    assert_int_equal(dp__reorder_put(r, 2, &items[2], 10), 0);
+    assert_int_equal(dp__reorder_put(r, 2, &items[2], 10, false), 0);
     assert_null(dp__reorder_take(r, 0, NULL)); /* 0 not there yet */
-    assert_int_equal(dp__reorder_put(r, 0, &items[0], 10), 0);
-    assert_int_equal(dp__reorder_put(r, 1, &items[1], 10), 0);
+    assert_int_equal(dp__reorder_put(r, 0, &items[0], 10, false), 0);
+    assert_int_equal(dp__reorder_put(r, 1, &items[1], 10, false), 0);
     size_t bytes;
     assert_int_equal(dp__reorder_waiting(r, &bytes), 3);
     assert_int_equal(bytes, 30);
@@ -38,7 +38,7 @@ static void test_next_always_accepted(void **state)
     /* Bounded to 100 bytes: a 1000-byte item that is next still goes in. */
     dp__reorder_t *r = dp__reorder_new(2, 100);
     static int item;
-    assert_int_equal(dp__reorder_put(r, 0, &item, 1000), 0);
+    assert_int_equal(dp__reorder_put(r, 0, &item, 1000, false), 0);
     assert_ptr_equal(dp__reorder_take(r, -1, NULL), &item);
     dp__reorder_free(r);
 }
@@ -58,7 +58,7 @@ static void *worker(void *arg)
         /* finish in a random order */
         struct timespec ts = {0, (long)(rand_r(&seed) % 50) * 1000L};
         nanosleep(&ts, NULL);
-        assert_int_equal(dp__reorder_put(s->reorder, *item, item, 64), 0);
+        assert_int_equal(dp__reorder_put(s->reorder, *item, item, 64, false), 0);
     }
     return NULL;
 }
@@ -71,7 +71,7 @@ static void *pusher(void *arg)
     uintptr_t *items = s->items;
     for (uintptr_t i = 0; i < N; i++) {
         items[i] = i;
-        assert_int_equal(dp__queue_push(s->queue, &items[i], 64), 0);
+        assert_int_equal(dp__queue_push(s->queue, &items[i], 64, false), 0);
     }
     dp__queue_close(s->queue);
     return NULL;
@@ -115,7 +115,7 @@ static void *blocked_put(void *arg)
     dp__reorder_t *r = arg;
     static int item;
     /* seq 5 while 0 is missing and the buffer is full: blocks until abort */
-    return (void *)(intptr_t)dp__reorder_put(r, 5, &item, 1);
+    return (void *)(intptr_t)dp__reorder_put(r, 5, &item, 1, false);
 }
 
 static void test_abort_wakes(void **state)
@@ -123,7 +123,7 @@ static void test_abort_wakes(void **state)
     (void)state;
     dp__reorder_t *r = dp__reorder_new(1, 1000);
     static int a;
-    assert_int_equal(dp__reorder_put(r, 1, &a, 1), 0);
+    assert_int_equal(dp__reorder_put(r, 1, &a, 1, false), 0);
     pthread_t t;
     pthread_create(&t, NULL, blocked_put, r);
     struct timespec ts = {0, 20 * 1000000L};
@@ -140,12 +140,12 @@ static void test_abort_wakes(void **state)
     dp__reorder_free(r);
 
     dp__queue_t *q = dp__queue_new(2, 100);
-    assert_int_equal(dp__queue_push(q, &a, 1), 0);
+    assert_int_equal(dp__queue_push(q, &a, 1, false), 0);
     dropped = 0;
     dp__queue_abort(q, drop);
     assert_int_equal(dropped, 1);
     assert_null(dp__queue_pop(q));
-    assert_int_equal(dp__queue_push(q, &a, 1), -11);
+    assert_int_equal(dp__queue_push(q, &a, 1, false), -11);
     dp__queue_free(q);
 }
 
@@ -154,10 +154,10 @@ static void test_queue_fifo_close(void **state)
     (void)state;
     dp__queue_t *q = dp__queue_new(4, 1000);
     static int a, b;
-    assert_int_equal(dp__queue_push(q, &a, 10), 0);
+    assert_int_equal(dp__queue_push(q, &a, 10, false), 0);
     assert_ptr_equal(dp__queue_pop(q), &a);
     /* heavier than the bound: accepted because the queue is empty */
-    assert_int_equal(dp__queue_push(q, &b, 5000), 0);
+    assert_int_equal(dp__queue_push(q, &b, 5000, false), 0);
     dp__queue_close(q);
     assert_ptr_equal(dp__queue_pop(q), &b);
     assert_null(dp__queue_pop(q));
