@@ -180,7 +180,9 @@ void dp__plugin_list(const dp__search_path_t *sp,
         }
         closedir(dir);
     }
-    qsort(names, count, sizeof *names, compare_strings);
+    /* qsort's pointer must be valid even for no elements. */
+    if (count)
+        qsort(names, count, sizeof *names, compare_strings);
     for (size_t k = 0; k < count; k++) {
         dp__plugin_lib_t lib;
         dp_buf_t err = DP_BUF_INIT;
