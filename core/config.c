@@ -279,6 +279,16 @@ dp_status dp__config_load(const char *path, dp__config_t **out, dp_buf_t *err)
             goto fail;
         }
     }
+    /* A read error (a folder opens but does not read) must not pass for an
+     * empty file, or the message would be a JSON syntax error. */
+    if (ferror(fh)) {
+        int e = errno;
+        fclose(fh);
+        dp_buf_free(&bytes);
+        dp_buf_printf(err, "%s: cannot read config: %s", path, strerror(e));
+        rc = DP_EIO;
+        goto fail;
+    }
     fclose(fh);
     cfg->hash = dp_hash64(bytes.data ? bytes.data : "", bytes.len);
     root = json_loadb(bytes.data ? bytes.data : "", bytes.len, JSON_REJECT_DUPLICATES, &jerr);

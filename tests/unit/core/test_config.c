@@ -111,6 +111,23 @@ static void test_shape_errors(void **state)
                            "duplicate"));
 }
 
+static void test_unreadable(void **state)
+{
+    (void)state;
+    /* A folder opens but does not read: the message says so, not "JSON". */
+    dp_buf_t err = DP_BUF_INIT;
+    dp__config_t *cfg = NULL;
+    assert_int_equal(dp__config_load(dir, &cfg, &err), DP_EIO);
+    assert_null(cfg);
+    assert_non_null(strstr(err.data, "cannot read config"));
+    dp_buf_clear(&err);
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/missing.json", dir);
+    assert_int_equal(dp__config_load(missing, &cfg, &err), DP_ENOTFOUND);
+    assert_non_null(strstr(err.data, "missing.json: cannot read config"));
+    dp_buf_free(&err);
+}
+
 static const dp_option_spec_t specs[] = {
     {"format", DP_OPT_STRING, "\"jsonl\"", "output format", "jsonl|csv", 0, 0, 0},
     {"sentences", DP_OPT_INTEGER, "3", "summary length", NULL, DP_OPT_HAS_MIN, 1, 0},
@@ -182,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_parse_error_line_column),
         cmocka_unit_test(test_good_config),
         cmocka_unit_test(test_shape_errors),
+        cmocka_unit_test(test_unreadable),
         cmocka_unit_test(test_options),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
