@@ -63,11 +63,8 @@ static int is_space(int32_t cp)
  * ends in a letter or a comma, and the next line goes on without a blank
  * line. Names may run across such a break ("President of Uzbekistan
  * Shavkat\nMirziyoyev"); a blank line or a short line is a real break. */
-static int soft_wrap(const char *text, size_t len, size_t nl)
+static int soft_wrap(const char *text, size_t len, size_t s, size_t nl)
 {
-    size_t s = nl;
-    while (s > 0 && text[s - 1] != '\n')
-        s--;
     if (nl - s < 60)
         return 0;
     size_t e = nl;
@@ -210,6 +207,7 @@ dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, 
     size_t pos = 0, next;
     uint32_t line = 0;
     int line_start = 1, gap = 0, space = 0;
+    size_t line_begin = 0; /* where the current physical line starts */
     while (pos < len) {
         if (text[pos] == ' ') {
             /* the commonest byte: a plain space */
@@ -220,7 +218,9 @@ dp_status tag_tokenize(const char *text, size_t len, const size_t *sent_starts, 
         int32_t cp = cp_at(text, len, pos, &next);
         if (is_space(cp) || cp == 0 || cp < 0) {
             if (cp == '\n') {
-                if (!soft_wrap(text, len, pos)) {
+                size_t begin = line_begin;
+                line_begin = pos + 1;
+                if (!soft_wrap(text, len, begin, pos)) {
                     line++;
                     line_start = 1;
                     gap = 1;
