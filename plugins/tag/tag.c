@@ -238,9 +238,15 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
         goto fail;
     if ((rc = dp_layer_reserve(layer, m.n)))
         goto fail;
+    const char *last_label = NULL;
+    int last_wanted = 0;
     for (size_t i = 0; i < m.n; i++) {
         tag_mention_t *x = &m.v[i];
-        if (x->conf < s->min_confidence || !label_wanted(s, x->label))
+        if (x->label != last_label) { /* labels come from a few static strings */
+            last_label = x->label;
+            last_wanted = label_wanted(s, x->label);
+        }
+        if (x->conf < s->min_confidence || !last_wanted)
             continue;
         json_t *attrs = json_object();
         if (!attrs) {
