@@ -31,6 +31,9 @@ void dp__doc_set_encoding(dp_doc_t *doc, const char *static_label, uint64_t repa
  * Sets source.bytes to len. */
 void dp__doc_take_raw(dp_doc_t *doc, unsigned char *raw, size_t len);
 
+/* Sets source.bytes for a document that has no raw form (JSONL "text"). */
+void dp__doc_set_bytes(dp_doc_t *doc, uint64_t bytes);
+
 /* Frees the raw bytes once they are decoded and no longer needed (they are
  * kept while a quarantine folder may need them). */
 void dp__doc_drop_raw(dp_doc_t *doc);

@@ -197,6 +197,11 @@ void dp__doc_take_raw(dp_doc_t *doc, unsigned char *raw, size_t len)
     doc->source.bytes = len;
 }
 
+void dp__doc_set_bytes(dp_doc_t *doc, uint64_t bytes)
+{
+    doc->source.bytes = bytes;
+}
+
 void dp__doc_drop_raw(dp_doc_t *doc)
 {
     dp_free(doc->raw);

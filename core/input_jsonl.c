@@ -281,6 +281,7 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
         if (rc != DP_OK)
             goto done;
         dp__doc_set_encoding(doc, "utf-8", 0);
+        dp__doc_set_bytes(doc, len);
     } else {
         bool bad;
         size_t raw_len = 0;

@@ -101,6 +101,8 @@ def test_set_and_filter(tmp):
     check("--set export.path=- makes a filter: ids, order, metadata kept",
           rc == 0 and [d["id"] for d in got] == list(range(50)) and got[3]["meta"]["extra"] == {"k": 3},
           "exit %d %s" % (rc, err[-200:]))
+    check("a JSONL text's source.bytes is its length in bytes (regression: was 0)",
+          got and got[10]["source"]["bytes"] == len(docs[10]["text"].encode()), str(got[10]["source"] if got else None))
     rc, out, err = run(["run", "-c", cfg, "--quiet", "--set", "nosuch.path=-", "-"], b"")
     check("--set with an unknown stage: exit 2 naming it", rc == 2 and "nosuch" in err, err)
     rc, out, err = run(["run", "-c", cfg, "--quiet", "--set", "export.offsets=utf16", "--set",
