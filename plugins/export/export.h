@@ -58,6 +58,12 @@ dp_status ex_out_write(ex_out_t *out, const void *data, size_t len);
 dp_status ex_out_puts(ex_out_t *out, const char *s);
 dp_status ex_out_putc(ex_out_t *out, char c);
 dp_status ex_out_printf(ex_out_t *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For encoders that write straight into the buffer: makes room for at most
+ * extra bytes and returns where they go (borrowed, valid until the next call
+ * on out), or NULL with the sticky error set. ex_out_advance then counts the
+ * n <= extra bytes written (and drains when the buffer is large). */
+char *ex_out_reserve(ex_out_t *out, size_t extra);
+dp_status ex_out_advance(ex_out_t *out, size_t n);
 /* Writes everything buffered to the file descriptor (no-op for memory). */
 dp_status ex_out_drain(ex_out_t *out);
 /* Drains, closes and renames the temporary file over the final path. The

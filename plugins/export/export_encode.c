@@ -103,42 +103,104 @@ static const unsigned char needs_escape[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
-dp_status ex_json_string(ex_out_t *out, const char *s, size_t len)
+/* The string encoder runs over every document's whole text, so it looks at
+ * eight bytes at a time (SWAR) and copies the clean runs between escapes
+ * with one memcpy straight into the output buffer. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The high bit of a byte is set in the result where that byte of w is
+ * below 0x20, '"' or '\\'. The classic "has a byte less than n" test:
+ * subtracting borrows only towards higher bytes, so the lowest flagged byte
+ * is always a real one (the bytes above it may be flagged wrongly, which
+ * the caller never looks at). Bytes >= 0x80 are never flagged (~w clears
+ * their high bit), so UTF-8 passes through. */
+static uint64_t escape_mask(uint64_t w)
+{
+    uint64_t ctl = (w - ONES * 0x20u) & ~w;
+    uint64_t q = w ^ (ONES * (uint64_t)'"');
+    uint64_t bs = w ^ (ONES * (uint64_t)'\\');
+    q = (q - ONES) & ~q;
+    bs = (bs - ONES) & ~bs;
+    return (ctl | q | bs) & HIGHS;
+}
+
+/* The index of the first byte in s[i..n) that needs an escape, or n. */
+static size_t next_escape(const unsigned char *s, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t m = escape_mask(w);
+        if (m == 0)
+            continue;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* The first byte in memory is the lowest one. */
+        return i + (size_t)__builtin_ctzll(m) / 8u;
+#else
+        break; /* elsewhere the bytes of this word are looked at one by one */
+#endif
+    }
+    for (; i < n; i++)
+        if (needs_escape[s[i]])
+            return i;
+    return n;
+}
+
+/* Writes the escape of c (one that needs_escape marks) at d; returns the
+ * new end (at most 6 bytes further). */
+static char *put_escape(char *d, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
-    dp_status rc = ex_out_putc(out, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < len && rc == DP_OK; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!needs_escape[c])
-            continue;
-        rc = ex_out_write(out, s + run, i - run);
-        run = i + 1;
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t n = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15u];
-            n = 6;
-        }
-        if (rc == DP_OK)
-            rc = ex_out_write(out, esc, n);
+    d[0] = '\\';
+    switch (c) {
+    case '"': d[1] = '"'; return d + 2;
+    case '\\': d[1] = '\\'; return d + 2;
+    case '\n': d[1] = 'n'; return d + 2;
+    case '\r': d[1] = 'r'; return d + 2;
+    case '\t': d[1] = 't'; return d + 2;
+    case '\b': d[1] = 'b'; return d + 2;
+    case '\f': d[1] = 'f'; return d + 2;
+    default:
+        d[1] = 'u';
+        d[2] = '0';
+        d[3] = '0';
+        d[4] = hex[c >> 4];
+        d[5] = hex[c & 15u];
+        return d + 6;
     }
-    if (rc == DP_OK)
-        rc = ex_out_write(out, s + run, len - run);
-    if (rc == DP_OK)
-        rc = ex_out_putc(out, '"');
+}
+
+/* Input bytes encoded per round: the room reserved for a round (every byte
+ * may grow to six) stays small beside the output's drain size. */
+#define ESCAPE_CHUNK ((size_t)8192)
+
+dp_status ex_json_string(ex_out_t *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    dp_status rc = DP_OK;
+    do {
+        size_t end = i + (len - i < ESCAPE_CHUNK ? len - i : ESCAPE_CHUNK);
+        /* Worst case: six bytes per input byte, and both quotes. */
+        char *d = ex_out_reserve(out, 6 * (end - i) + 2);
+        if (d == NULL)
+            return out->err;
+        char *const begin = d;
+        if (i == 0)
+            *d++ = '"';
+        while (i < end) {
+            size_t e = next_escape(p, i, end);
+            memcpy(d, p + i, e - i);
+            d += e - i;
+            i = e;
+            if (i < end)
+                d = put_escape(d, p[i++]);
+        }
+        if (i == len)
+            *d++ = '"';
+        rc = ex_out_advance(out, (size_t)(d - begin));
+    } while (i < len && rc == DP_OK);
     return rc;
 }
 
@@ -242,9 +304,26 @@ void ex_iso_time(int64_t t, char out[32])
 
 /* ---- the document ----------------------------------------------------------- */
 
-static const char *unit_name(ex_unit_t unit)
+/* The document's opening up to the id, one constant per unit. */
+static const char *document_head(ex_unit_t unit)
 {
-    return unit == EX_UNIT_BYTES ? "bytes" : unit == EX_UNIT_UTF16 ? "utf16" : "codepoints";
+    return unit == EX_UNIT_BYTES   ? "{\"format\":1,\"offsets\":\"bytes\",\"id\":"
+           : unit == EX_UNIT_UTF16 ? "{\"format\":1,\"offsets\":\"utf16\",\"id\":"
+                                   : "{\"format\":1,\"offsets\":\"codepoints\",\"id\":";
+}
+
+/* True when one of the exported layers has a span: only then are offsets
+ * converted, so the offset map (a pass over the whole text) is built for
+ * those documents alone. */
+static bool has_spans(dp_doc_t *doc, const json_t *layers)
+{
+    for (size_t i = 0; i < json_array_size(layers); i++) {
+        const char *name = json_string_value(json_array_get(layers, i));
+        const dp_layer_t *layer = name != NULL ? dp_doc_layer(doc, name) : NULL;
+        if (layer != NULL && dp_layer_count(layer) > 0)
+            return true;
+    }
+    return false;
 }
 
 static dp_status write_source(ex_out_t *out, const dp_source_t *src)
@@ -274,7 +353,11 @@ static dp_status write_source(ex_out_t *out, const dp_source_t *src)
     if (rc == DP_OK && src->mtime != 0) {
         char iso[32];
         ex_iso_time(src->mtime, iso);
-        rc = ex_out_printf(out, ",\"mtime\":\"%s\"", iso);
+        rc = ex_out_puts(out, ",\"mtime\":\"");
+        if (rc == DP_OK)
+            rc = ex_out_puts(out, iso);
+        if (rc == DP_OK)
+            rc = ex_out_putc(out, '"');
     }
     if (rc == DP_OK)
         rc = ex_out_putc(out, '}');
@@ -353,10 +436,15 @@ dp_status ex_json_document(ex_out_t *out, dp_doc_t *doc, ex_offmap_t *map, ex_un
 {
     size_t len;
     const char *text = dp_doc_text(doc, &len);
-    dp_status rc = ex_offmap_build(map, text, len, unit);
-    if (rc != DP_OK)
-        return ex_fail(out->st, rc, "out of memory for the offsets of a %zu-byte text", len);
-    rc = ex_out_printf(out, "{\"format\":1,\"offsets\":\"%s\",\"id\":", unit_name(unit));
+    dp_status rc;
+    if (has_spans(doc, layers)) {
+        /* Built before anything is written, so that a failure leaves no
+         * half document in the output. */
+        rc = ex_offmap_build(map, text, len, unit);
+        if (rc != DP_OK)
+            return ex_fail(out->st, rc, "out of memory for the offsets of a %zu-byte text", len);
+    }
+    rc = ex_out_puts(out, document_head(unit));
     if (rc == DP_OK)
         rc = ex_json_value(out, dp_doc_id_json(doc));
     if (rc == DP_OK)
@@ -367,7 +455,9 @@ dp_status ex_json_document(ex_out_t *out, dp_doc_t *doc, ex_offmap_t *map, ex_un
         rc = ex_out_puts(out, ",\"meta\":");
     if (rc == DP_OK) {
         const json_t *meta = dp_doc_meta(doc);
-        rc = json_is_object(meta) ? ex_json_value(out, meta) : ex_out_puts(out, "{}");
+        /* Most documents have no metadata: skip the walk. */
+        rc = json_is_object(meta) && json_object_size(meta) > 0 ? ex_json_value(out, meta)
+                                                                 : ex_out_puts(out, "{}");
     }
     if (rc == DP_OK)
         rc = ex_out_puts(out, ",\"text\":");

@@ -165,6 +165,29 @@ dp_status ex_out_write(ex_out_t *out, const void *data, size_t len)
     return DP_OK;
 }
 
+char *ex_out_reserve(ex_out_t *out, size_t extra)
+{
+    if (out->err != DP_OK)
+        return NULL;
+    if (dp_buf_reserve(&out->buf, extra) != DP_OK) {
+        out->err = ex_fail(out->st, DP_ENOMEM, "out of memory while writing %s",
+                           out->path != NULL ? out->path : "output");
+        return NULL;
+    }
+    return out->buf.data + out->buf.len;
+}
+
+dp_status ex_out_advance(ex_out_t *out, size_t n)
+{
+    if (out->err != DP_OK)
+        return out->err;
+    out->buf.len += n;
+    out->buf.data[out->buf.len] = '\0'; /* dp_buf keeps its bytes NUL-terminated */
+    if (out->fd >= 0 && out->buf.len >= EX_OUT_DRAIN)
+        return ex_out_drain(out);
+    return DP_OK;
+}
+
 dp_status ex_out_puts(ex_out_t *out, const char *s)
 {
     return ex_out_write(out, s, strlen(s));
