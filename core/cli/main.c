@@ -153,7 +153,7 @@ static int parse_options(cli_t *cli, int argc, char **argv, const char *usage, b
             break;
         case OPT_FORMAT:
             if (!run_options)
-                return usage_error(usage, "%s: --input-format applies to `run` only", "");
+                return usage_error(usage, "%s: applies to `run` only", "--input-format");
             if (strcmp(optarg, "jsonl") == 0)
                 cli->format = DP__INPUT_JSONL;
             else if (strcmp(optarg, "auto") == 0)
@@ -163,7 +163,7 @@ static int parse_options(cli_t *cli, int argc, char **argv, const char *usage, b
             break;
         case OPT_STATS:
             if (!run_options)
-                return usage_error(usage, "%s: --stats applies to `run` only", "");
+                return usage_error(usage, "%s: applies to `run` only", "--stats");
             cli->stats_path = optarg;
             break;
         case 'q':

@@ -117,6 +117,9 @@ def test_set_and_filter(tmp):
     check("an unknown flag is a usage error (exit 2)", rc == 2 and "--no-such-flag" in err, err)
     rc, out, err = run(["run", "-c", cfg])
     check("run without INPUT: exit 2", rc == 2 and "no INPUT" in err, err)
+    rc, out, err = run(["check", "-c", cfg, "--stats", "s.json"])
+    check("--stats outside run names the option (regression: was 'docpipe: : --stats ...')",
+          rc == 2 and err.startswith("docpipe: --stats: applies to `run` only"), err[:120])
     for sub in ("run", "check", "plugins"):
         rc, out, err = run([sub, "--help"])
         check("docpipe %s --help shows an example" % sub, rc == 0 and "example" in out, out[:100])
