@@ -125,26 +125,21 @@ static uint64_t escape_mask(uint64_t w)
     return (ctl | q | bs) & HIGHS;
 }
 
-/* The index of the first byte in s[i..n) that needs an escape, or n. */
-static size_t next_escape(const unsigned char *s, size_t i, size_t n)
+/* How many bytes of the word at s come before its first escape, given its
+ * non-zero escape_mask m. */
+static size_t clean_prefix(const unsigned char *s, uint64_t m)
 {
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t m = escape_mask(w);
-        if (m == 0)
-            continue;
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        /* The first byte in memory is the lowest one. */
-        return i + (size_t)__builtin_ctzll(m) / 8u;
+    (void)s;
+    return (size_t)__builtin_ctzll(m) / 8u; /* the first byte in memory is the lowest */
 #else
-        break; /* elsewhere the bytes of this word are looked at one by one */
+    /* Elsewhere the lowest flagged byte is not the first in memory: look. */
+    (void)m;
+    size_t k = 0;
+    while (!needs_escape[s[k]])
+        k++;
+    return k;
 #endif
-    }
-    for (; i < n; i++)
-        if (needs_escape[s[i]])
-            return i;
-    return n;
 }
 
 /* Writes the escape of c (one that needs_escape marks) at d; returns the
@@ -190,12 +185,31 @@ dp_status ex_json_string(ex_out_t *out, const char *s, size_t len)
         if (i == 0)
             *d++ = '"';
         while (i < end) {
-            size_t e = next_escape(p, i, end);
-            memcpy(d, p + i, e - i);
-            d += e - i;
-            i = e;
-            if (i < end)
-                d = put_escape(d, p[i++]);
+            /* Whole words are stored as they are looked at (the room
+             * reserved covers a full word), so a clean run is read once. */
+            size_t k = 8;
+            while (i + 8 <= end) {
+                uint64_t w;
+                memcpy(&w, p + i, 8);
+                memcpy(d, &w, 8);
+                uint64_t m = escape_mask(w);
+                if (m != 0) {
+                    k = clean_prefix(p + i, m);
+                    d += k;
+                    i += k;
+                    break;
+                }
+                d += 8;
+                i += 8;
+            }
+            if (k == 8) {
+                /* Fewer than eight bytes left in this round. */
+                while (i < end && !needs_escape[p[i]])
+                    *d++ = (char)p[i++];
+                if (i == end)
+                    break;
+            }
+            d = put_escape(d, p[i++]);
         }
         if (i == len)
             *d++ = '"';
