@@ -35,22 +35,45 @@ typedef struct gram {
     bool used;
 } gram_t;
 
-/* An n-gram of the text being identified: small, so that the table of one
- * call stays under the C library's mmap threshold and is recycled. */
+/* An n-gram of the text being identified, kept densely in order of first
+ * appearance; the text's open-addressing table (TEXT_SLOTS slots of 16-bit
+ * entry numbers) only points at them, so a call zeroes 8 KB, not the whole
+ * table, and the slot of every n-gram (which orders ties) is that of a plain
+ * table probed the same way. */
 typedef struct tgram {
-    char key[NGRAM_KEY];
-    uint8_t len;
-    uint8_t used;
+    uint32_t hash;
     uint16_t count;
+    uint8_t len;
+    char key[NGRAM_KEY];
 } tgram_t;
+
+enum { TEXT_GRAMS = TEXT_SLOTS / 4 * 3 }; /* new n-grams stop at 3/4 full */
+
+/* One slot of the run-time model table: an n-gram's hash and its row + 1
+ * (0: empty). Eight bytes, so the probes of a document stay in cache. */
+typedef struct mslot {
+    uint32_t hash;
+    uint32_t row1;
+} mslot_t;
 
 struct nz_language {
     size_t nlang;
     char **stems;     /* nlang file names without ".lm": "sr-Cyrl" */
     char **codes;     /* nlang language codes: the stem up to its '-': "sr" */
+    /* While loading: */
     gram_t *table;    /* open addressing, cap slots: n-gram -> row */
     size_t cap, rows, rows_cap;
     uint16_t *ranks;  /* rows x nlang: rank of the n-gram in each language */
+    /* Built once from those at the end of the load, read by every call: an
+     * n-gram's row gives the (language, rank) pairs of the profiles that
+     * have it, so a document's n-gram is looked up once and touches only
+     * the languages that know it (most n-grams are in a few profiles). */
+    mslot_t *slots;   /* smask + 1 slots */
+    size_t smask;
+    char (*keys)[NGRAM_KEY]; /* rows keys */
+    uint8_t *klen;    /* rows key lengths */
+    uint32_t *post_start; /* rows + 1 offsets into post */
+    uint32_t *post;   /* language << 16 | rank */
 };
 
 static uint32_t hash_key(const char *k, size_t n) {
@@ -68,17 +91,6 @@ static gram_t *slot_of(gram_t *table, size_t cap, const char *key, size_t n) {
     size_t mask = cap - 1, i = hash_key(key, n) & mask;
     for (size_t probes = 0; probes < cap; probes++, i = (i + 1) & mask) {
         gram_t *g = &table[i];
-        if (!g->used || (g->len == n && memcmp(g->key, key, n) == 0))
-            return g;
-    }
-    return NULL;
-}
-
-/* slot_of for the text's table. */
-static tgram_t *tslot_of(tgram_t *table, const char *key, size_t n) {
-    size_t mask = TEXT_SLOTS - 1, i = hash_key(key, n) & mask;
-    for (size_t probes = 0; probes < TEXT_SLOTS; probes++, i = (i + 1) & mask) {
-        tgram_t *g = &table[i];
         if (!g->used || (g->len == n && memcmp(g->key, key, n) == 0))
             return g;
     }
@@ -143,6 +155,54 @@ static dp_status load_profile(nz_language_t *L, size_t lang_index, const char *p
 fail:
     fclose(f);
     return rc;
+}
+
+/* Builds the run-time tables (slots, keys, postings) from the load-time
+ * matrix and frees the matrix. Postings keep the matrix's ranks, the first
+ * rank of an n-gram that a profile lists twice. */
+static dp_status finish_load(nz_language_t *L) {
+    size_t rows = L->rows, nl = L->nlang, npost = 0;
+    for (size_t i = 0; i < rows * nl; i++)
+        npost += L->ranks[i] != NO_RANK;
+    size_t scap = 16;
+    while (scap < rows * 2)
+        scap <<= 1;
+    L->smask = scap - 1;
+    L->slots = dp_calloc(scap, sizeof *L->slots);
+    L->keys = dp_malloc((rows ? rows : 1) * sizeof *L->keys);
+    L->klen = dp_malloc(rows ? rows : 1);
+    L->post_start = dp_malloc((rows + 1) * sizeof *L->post_start);
+    L->post = dp_malloc((npost ? npost : 1) * sizeof *L->post);
+    if (!L->slots || !L->keys || !L->klen || !L->post_start || !L->post)
+        return DP_ENOMEM;
+    for (size_t i = 0; i < L->cap; i++) {
+        const gram_t *g = &L->table[i];
+        if (!g->used)
+            continue;
+        memcpy(L->keys[g->value], g->key, g->len);
+        L->klen[g->value] = g->len;
+        uint32_t h = hash_key(g->key, g->len);
+        size_t j = h & L->smask;
+        while (L->slots[j].row1)
+            j = (j + 1) & L->smask;
+        L->slots[j].hash = h;
+        L->slots[j].row1 = g->value + 1;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < rows; r++) {
+        L->post_start[r] = (uint32_t)k;
+        for (size_t l = 0; l < nl; l++) {
+            uint16_t v = L->ranks[r * nl + l];
+            if (v != NO_RANK)
+                L->post[k++] = (uint32_t)l << 16 | v;
+        }
+    }
+    L->post_start[rows] = (uint32_t)k;
+    dp_free(L->table);
+    dp_free(L->ranks);
+    L->table = NULL;
+    L->ranks = NULL;
+    return DP_OK;
 }
 
 dp_status nz_language_load(const char *dir, nz_language_t **out, char *err, size_t errcap) {
@@ -225,6 +285,10 @@ dp_status nz_language_load(const char *dir, nz_language_t **out, char *err, size
             goto fail;
     }
     dp_free(path);
+    path = NULL;
+    rc = DP_ENOMEM;
+    if (L->nlang > UINT16_MAX || finish_load(L) != DP_OK)
+        goto fail;
     *out = L;
     return DP_OK;
 
@@ -247,6 +311,11 @@ void nz_language_free(nz_language_t *L) {
     dp_free(L->codes);
     dp_free(L->table);
     dp_free(L->ranks);
+    dp_free(L->slots);
+    dp_free(L->keys);
+    dp_free(L->klen);
+    dp_free(L->post_start);
+    dp_free(L->post);
     dp_free(L);
 }
 
@@ -257,30 +326,66 @@ static bool is_word_cp(int32_t cp) {
     return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
 }
 
+/* The n-grams of one text: entries in order of first appearance, and the
+ * table of TEXT_SLOTS slots (entry number + 1, 0: empty) that finds them. */
+typedef struct text_grams {
+    uint16_t idx[TEXT_SLOTS];
+    tgram_t g[TEXT_GRAMS];
+    size_t used;
+} text_grams_t;
+
 /* Counts the n-grams of one padded word cps[0..n) ("_", letters, "_") into
- * t, which holds *used n-grams; new ones stop at three quarters full, which
- * keeps probes short (a text of TEXT_MAX bytes rarely gets there). */
-static void count_word(tgram_t *t, size_t *used, const int32_t *cps, size_t n) {
-    uint8_t enc[NGRAM_MAX_CP][4];
-    uint8_t encl[NGRAM_MAX_CP];
+ * t; new ones stop at three quarters full, which keeps probes short (a text
+ * of TEXT_MAX bytes rarely gets there). The word is encoded once; a key is a
+ * run of its bytes and its FNV-1a hash grows with it, byte by byte, so each
+ * n-gram lands in the slot a table hashing the whole key would give it. */
+static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
+    uint8_t bytes[(WORD_MAX_CP + 2) * 4];
+    size_t off[WORD_MAX_CP + 3];
+    size_t bl = 0;
     for (size_t p = 0; p < n; p++) {
-        char key[NGRAM_KEY];
+        off[p] = bl;
+        if (cps[p] < 0x80) {
+            bytes[bl++] = (uint8_t)cps[p];
+            continue;
+        }
+        utf8proc_ssize_t b = utf8proc_encode_char(cps[p], bytes + bl);
+        if (b <= 0)
+            return; /* not a scalar value: utf8proc never yields one */
+        bl += (size_t)b;
+    }
+    off[n] = bl;
+    const size_t mask = TEXT_SLOTS - 1;
+    for (size_t p = 0; p < n; p++) {
+        uint32_t h = 2166136261u;
+        const char *key = (const char *)bytes + off[p];
         size_t kl = 0;
         for (size_t k = 0; k < NGRAM_MAX_CP && p + k < n; k++) {
-            utf8proc_ssize_t b = utf8proc_encode_char(cps[p + k], enc[k]);
-            if (b <= 0)
-                return;
-            encl[k] = (uint8_t)b;
-            memcpy(key + kl, enc[k], encl[k]);
-            kl += encl[k];
-            tgram_t *g = tslot_of(t, key, kl);
-            if (!g || (!g->used && *used >= TEXT_SLOTS / 4 * 3))
-                continue;
-            if (!g->used) {
-                (*used)++;
-                g->used = 1;
-                memcpy(g->key, key, kl);
+            for (size_t e = off[p + k + 1] - off[p]; kl < e; kl++) {
+                h ^= (unsigned char)key[kl];
+                h *= 16777619u;
+            }
+            size_t i = h & mask;
+            tgram_t *g = NULL;
+            for (;;) {
+                uint16_t e = t->idx[i];
+                if (e == 0)
+                    break;
+                tgram_t *c = &t->g[e - 1];
+                if (c->hash == h && c->len == kl && memcmp(c->key, key, kl) == 0) {
+                    g = c;
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+            if (!g) {
+                if (t->used >= TEXT_GRAMS)
+                    continue;
+                g = &t->g[t->used++];
+                t->idx[i] = (uint16_t)t->used;
+                g->hash = h;
                 g->len = (uint8_t)kl;
+                memcpy(g->key, key, kl);
                 g->count = 0;
             }
             if (g->count < UINT16_MAX)
@@ -289,6 +394,16 @@ static void count_word(tgram_t *t, size_t *used, const int32_t *cps, size_t n) {
     }
 }
 
+/* Row of the n-gram key[0..n) in the model, or -1. */
+static long model_row(const nz_language_t *L, const char *key, size_t n, uint32_t h) {
+    for (size_t i = h & L->smask;; i = (i + 1) & L->smask) {
+        const mslot_t *s = &L->slots[i];
+        if (!s->row1)
+            return -1;
+        if (s->hash == h && L->klen[s->row1 - 1] == n && memcmp(L->keys[s->row1 - 1], key, n) == 0)
+            return (long)s->row1 - 1;
+    }
+}
 
 const char *nz_language_detect(const nz_language_t *L, const char *text, size_t len) {
     if (!L || !text || len == 0)
@@ -298,28 +413,47 @@ const char *nz_language_detect(const nz_language_t *L, const char *text, size_t 
         while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
             len--; /* do not cut a character */
     }
-    tgram_t *t = dp_calloc(TEXT_SLOTS, sizeof *t);
-    uint32_t *dist = dp_calloc(L->nlang, sizeof *dist);
-    uint16_t *order = NULL;
+    text_grams_t *t = dp_malloc(sizeof *t);
+    uint32_t *bonus = dp_calloc(L->nlang, sizeof *bonus);
     const char *best = NULL;
-    if (!t || !dist)
+    if (!t || !bonus)
         goto done;
+    memset(t->idx, 0, sizeof t->idx);
+    t->used = 0;
 
     int32_t word[WORD_MAX_CP + 2];
-    size_t wn = 0, letters = 0, used = 0, han = 0, kana = 0, hangul = 0;
+    size_t wn = 0, letters = 0, han = 0, kana = 0, hangul = 0;
     bool upper_only = true;
+    const unsigned char *u = (const unsigned char *)text;
     for (size_t i = 0; i <= len;) {
         utf8proc_int32_t cp = -1;
         utf8proc_ssize_t n = 1;
-        if (i < len) {
-            n = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i),
-                                 &cp);
-            if (n <= 0) {
-                n = 1;
-                cp = -1;
+        bool word_cp;
+        if (i < len && u[i] < 0x80) {
+            /* ASCII: a letter or a break, no table look-ups */
+            cp = u[i];
+            word_cp = (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+            if (word_cp) {
+                if (wn < WORD_MAX_CP) {
+                    word[1 + wn++] = cp;
+                    if (cp >= 'a')
+                        upper_only = false;
+                }
+                letters++;
+                i++;
+                continue;
             }
+        } else {
+            if (i < len) {
+                n = utf8proc_iterate(u + i, (utf8proc_ssize_t)(len - i), &cp);
+                if (n <= 0) {
+                    n = 1;
+                    cp = -1;
+                }
+            }
+            word_cp = cp >= 0 && is_word_cp(cp);
         }
-        if (cp >= 0 && is_word_cp(cp)) {
+        if (word_cp) {
             if (wn < WORD_MAX_CP) {
                 word[1 + wn++] = cp;
                 if (utf8proc_tolower(cp) == cp && utf8proc_toupper(cp) != cp)
@@ -337,10 +471,10 @@ const char *nz_language_detect(const nz_language_t *L, const char *text, size_t 
              * text. A capitalised word keeps its case, as in the profiles. */
             if (upper_only && wn > 1)
                 for (size_t k = 1; k <= wn; k++)
-                    word[k] = utf8proc_tolower(word[k]);
+                    word[k] = word[k] < 0x80 ? (word[k] | 0x20) : utf8proc_tolower(word[k]);
             word[0] = '_';
             word[wn + 1] = '_';
-            count_word(t, &used, word, wn + 2);
+            count_word(t, word, wn + 2);
             wn = 0;
             upper_only = true;
         }
@@ -364,70 +498,68 @@ const char *nz_language_detect(const nz_language_t *L, const char *text, size_t 
 
     /* The text's fingerprint: its PROFILE_MAX most frequent n-grams, most
      * frequent first, by a counting sort (a comparison sort of thousands of
-     * n-grams cost more than everything else). Ties keep the table's order,
-     * which depends only on the text, so the result is deterministic. */
+     * n-grams cost more than everything else). Ties go in the order of the
+     * n-grams' slots in the table, which depends only on the text, so the
+     * result is deterministic. */
     uint32_t maxc = 0;
-    for (size_t i = 0; i < TEXT_SLOTS; i++)
-        if (t[i].used && t[i].count > maxc)
-            maxc = t[i].count;
+    for (size_t e = 0; e < t->used; e++)
+        if (t->g[e].count > maxc)
+            maxc = t->g[e].count;
     if (maxc > TEXT_MAX * NGRAM_MAX_CP)
         maxc = TEXT_MAX * NGRAM_MAX_CP;
-    size_t *start = dp_calloc((size_t)maxc + 2, sizeof *start);
-    order = dp_malloc(TEXT_SLOTS * sizeof *order);
-    if (!start || !order) {
-        dp_free(start);
-        goto done;
-    }
-    for (size_t i = 0; i < TEXT_SLOTS; i++)
-        if (t[i].used)
-            start[maxc - (t[i].count < maxc ? t[i].count : maxc)]++;
+    uint16_t start[TEXT_MAX * NGRAM_MAX_CP + 2];
+    uint16_t order[PROFILE_MAX];
+    memset(start, 0, ((size_t)maxc + 2) * sizeof *start);
+    for (size_t e = 0; e < t->used; e++)
+        start[maxc - (t->g[e].count < maxc ? t->g[e].count : maxc)]++;
     size_t acc = 0;
     for (size_t c = 0; c <= maxc; c++) {
         size_t k = start[c];
-        start[c] = acc;
+        start[c] = (uint16_t)acc;
         acc += k;
     }
-    for (size_t i = 0; i < TEXT_SLOTS; i++)
-        if (t[i].used)
-            order[start[maxc - (t[i].count < maxc ? t[i].count : maxc)]++] = (uint16_t)i;
-    dp_free(start);
+    for (size_t s = 0; s < TEXT_SLOTS; s++) {
+        uint16_t e = t->idx[s];
+        if (!e)
+            continue;
+        uint32_t c = t->g[e - 1].count;
+        uint16_t at = start[maxc - (c < maxc ? c : maxc)]++;
+        if (at < PROFILE_MAX)
+            order[at] = (uint16_t)(e - 1);
+    }
     size_t ng = acc < PROFILE_MAX ? acc : PROFILE_MAX;
 
-    /* Out-of-place distance to every profile. An n-gram no profile has costs
-     * all of them the same, so it is counted once; the inner loop is written
-     * without branches so the compiler can keep it tight. */
+    /* Out-of-place distance to every profile: an n-gram at rank i of the
+     * text costs |i - rank| in a profile that has it and PROFILE_MAX in one
+     * that has not. Written as PROFILE_MAX for every n-gram less a bonus of
+     * PROFILE_MAX - |i - rank| where a profile has it, so each n-gram costs
+     * one look-up and a step per profile that knows it. */
     const size_t nl = L->nlang;
-    uint32_t unknown = 0;
-    /* cppcheck-suppress knownConditionTrueFalse ; it cannot follow acc */
     for (size_t i = 0; i < ng; i++) {
-        const tgram_t *tg = &t[order[i]];
-        const gram_t *g = slot_of(L->table, L->cap, tg->key, tg->len);
-        if (!g || !g->used) {
-            unknown += PROFILE_MAX;
+        const tgram_t *tg = &t->g[order[i]];
+        long row = model_row(L, tg->key, tg->len, tg->hash);
+        if (row < 0)
             continue;
-        }
-        const uint16_t *r = &L->ranks[(size_t)g->value * nl];
         const uint32_t at = (uint32_t)i;
-        for (size_t l = 0; l < nl; l++) {
-            uint32_t rv = r[l];
+        for (uint32_t k = L->post_start[row], end = L->post_start[row + 1]; k < end; k++) {
+            uint32_t rv = L->post[k] & 0xFFFFu;
             uint32_t d = rv > at ? rv - at : at - rv;
-            dist[l] += rv == NO_RANK ? (uint32_t)PROFILE_MAX : d;
+            bonus[L->post[k] >> 16] += (uint32_t)PROFILE_MAX - d;
         }
     }
     size_t bi = 0;
     for (size_t l = 1; l < nl; l++)
-        if (dist[l] < dist[bi])
+        if (bonus[l] > bonus[bi])
             bi = l;
-    dist[bi] += unknown;
+    uint64_t dist = (uint64_t)ng * PROFILE_MAX - bonus[bi];
     /* Nothing close (a script no profile has, or text decoded with the wrong
      * code page): no answer. On the benchmark texts real language scores at
      * most 0.77 of the worst distance and such garbage at least 0.87. */
-    if (dist[bi] < (uint64_t)ng * PROFILE_MAX * 85 / 100)
+    if (dist < (uint64_t)ng * PROFILE_MAX * 85 / 100)
         best = L->codes[bi];
 
 done:
-    dp_free(order);
     dp_free(t);
-    dp_free(dist);
+    dp_free(bonus);
     return best;
 }
