@@ -24,7 +24,8 @@ enum {
     TEXT_MAX = 1024,    /* bytes of text read */
     TEXT_SLOTS = 4096,  /* n-gram table of one text: power of two */
     MIN_LETTERS = 20,
-    WORD_MAX_CP = 32
+    WORD_MAX_CP = 32,
+    KEY_PAD = 24        /* NGRAM_KEY rounded up to 8 bytes */
 };
 #define NO_RANK UINT16_MAX
 
@@ -37,14 +38,17 @@ typedef struct gram {
 
 /* An n-gram of the text being identified, kept densely in order of first
  * appearance; the text's open-addressing table (TEXT_SLOTS slots of 16-bit
- * entry numbers) only points at them, so a call zeroes 8 KB, not the whole
- * table, and the slot of every n-gram (which orders ties) is that of a plain
- * table probed the same way. */
+ * entry numbers) only points at them, so a call zeroes 8 KB, not a whole
+ * table of keys, and the slot of every n-gram (which orders ties) is that of
+ * a plain table probed the same way. Its key is a run of the text's word
+ * bytes (the arena below), so nothing is copied and a call's data stay in
+ * the first-level cache. */
 typedef struct tgram {
     uint32_t hash;
+    uint16_t off;   /* key: arena[off .. off + len) */
     uint16_t count;
+    uint16_t slot;  /* its slot in the table */
     uint8_t len;
-    char key[NGRAM_KEY];
 } tgram_t;
 
 enum { TEXT_GRAMS = TEXT_SLOTS / 4 * 3 }; /* new n-grams stop at 3/4 full */
@@ -70,7 +74,7 @@ struct nz_language {
      * the languages that know it (most n-grams are in a few profiles). */
     mslot_t *slots;   /* smask + 1 slots */
     size_t smask;
-    char (*keys)[NGRAM_KEY]; /* rows keys */
+    char (*keys)[KEY_PAD]; /* rows keys, zero-padded */
     uint8_t *klen;    /* rows key lengths */
     uint32_t *post_start; /* rows + 1 offsets into post */
     uint32_t *post;   /* language << 16 | rank */
@@ -169,7 +173,7 @@ static dp_status finish_load(nz_language_t *L) {
         scap <<= 1;
     L->smask = scap - 1;
     L->slots = dp_calloc(scap, sizeof *L->slots);
-    L->keys = dp_malloc((rows ? rows : 1) * sizeof *L->keys);
+    L->keys = dp_calloc(rows ? rows : 1, sizeof *L->keys);
     L->klen = dp_malloc(rows ? rows : 1);
     L->post_start = dp_malloc((rows + 1) * sizeof *L->post_start);
     L->post = dp_malloc((npost ? npost : 1) * sizeof *L->post);
@@ -326,21 +330,29 @@ static bool is_word_cp(int32_t cp) {
     return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
 }
 
-/* The n-grams of one text: entries in order of first appearance, and the
- * table of TEXT_SLOTS slots (entry number + 1, 0: empty) that finds them. */
+/* The n-grams of one text: entries in order of first appearance, the table
+ * of TEXT_SLOTS slots (entry number + 1, 0: empty) that finds them, and the
+ * words' bytes ("_word_", folded) that their keys point into. A word is at
+ * most 34 code points of at most 4 bytes, and the TEXT_MAX bytes read hold
+ * at most TEXT_MAX letters and TEXT_MAX / 2 + 1 words. */
+enum { ARENA = TEXT_MAX * 6 + (WORD_MAX_CP + 2) * 4 };
 typedef struct text_grams {
     uint16_t idx[TEXT_SLOTS];
     tgram_t g[TEXT_GRAMS];
-    size_t used;
+    size_t used, alen;
+    uint8_t arena[ARENA];
 } text_grams_t;
 
 /* Counts the n-grams of one padded word cps[0..n) ("_", letters, "_") into
  * t; new ones stop at three quarters full, which keeps probes short (a text
- * of TEXT_MAX bytes rarely gets there). The word is encoded once; a key is a
- * run of its bytes and its FNV-1a hash grows with it, byte by byte, so each
- * n-gram lands in the slot a table hashing the whole key would give it. */
+ * of TEXT_MAX bytes rarely gets there). The word is encoded once into the
+ * arena; a key is a run of its bytes and its FNV-1a hash grows with it, byte
+ * by byte, so each n-gram lands in the slot a table hashing the whole key
+ * would give it. */
 static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
-    uint8_t bytes[(WORD_MAX_CP + 2) * 4];
+    if (t->alen + n * 4 > ARENA)
+        return; /* cannot happen: see ARENA */
+    uint8_t *bytes = t->arena + t->alen;
     size_t off[WORD_MAX_CP + 3];
     size_t bl = 0;
     for (size_t p = 0; p < n; p++) {
@@ -358,11 +370,11 @@ static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
     const size_t mask = TEXT_SLOTS - 1;
     for (size_t p = 0; p < n; p++) {
         uint32_t h = 2166136261u;
-        const char *key = (const char *)bytes + off[p];
+        const uint8_t *key = bytes + off[p];
         size_t kl = 0;
         for (size_t k = 0; k < NGRAM_MAX_CP && p + k < n; k++) {
             for (size_t e = off[p + k + 1] - off[p]; kl < e; kl++) {
-                h ^= (unsigned char)key[kl];
+                h ^= key[kl];
                 h *= 16777619u;
             }
             size_t i = h & mask;
@@ -372,9 +384,15 @@ static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
                 if (e == 0)
                     break;
                 tgram_t *c = &t->g[e - 1];
-                if (c->hash == h && c->len == kl && memcmp(c->key, key, kl) == 0) {
-                    g = c;
-                    break;
+                if (c->hash == h && c->len == kl) {
+                    const uint8_t *ck = t->arena + c->off;
+                    size_t j = 0;
+                    while (j < kl && ck[j] == key[j])
+                        j++;
+                    if (j == kl) {
+                        g = c;
+                        break;
+                    }
                 }
                 i = (i + 1) & mask;
             }
@@ -384,14 +402,16 @@ static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
                 g = &t->g[t->used++];
                 t->idx[i] = (uint16_t)t->used;
                 g->hash = h;
+                g->off = (uint16_t)(key - t->arena);
                 g->len = (uint8_t)kl;
-                memcpy(g->key, key, kl);
+                g->slot = (uint16_t)i;
                 g->count = 0;
             }
             if (g->count < UINT16_MAX)
                 g->count++;
         }
     }
+    t->alen += bl;
 }
 
 /* Row of the n-gram key[0..n) in the model, or -1. */
@@ -400,7 +420,7 @@ static long model_row(const nz_language_t *L, const char *key, size_t n, uint32_
         const mslot_t *s = &L->slots[i];
         if (!s->row1)
             return -1;
-        if (s->hash == h && L->klen[s->row1 - 1] == n && memcmp(L->keys[s->row1 - 1], key, n) == 0)
+        if (s->hash == h && L->klen[s->row1 - 1] == n && memcmp(L->keys[s->row1 - 1], key, KEY_PAD) == 0)
             return (long)s->row1 - 1;
     }
 }
@@ -420,6 +440,7 @@ const char *nz_language_detect(const nz_language_t *L, const char *text, size_t 
         goto done;
     memset(t->idx, 0, sizeof t->idx);
     t->used = 0;
+    t->alen = 0;
 
     int32_t word[WORD_MAX_CP + 2];
     size_t wn = 0, letters = 0, han = 0, kana = 0, hangul = 0;
@@ -518,14 +539,27 @@ const char *nz_language_detect(const nz_language_t *L, const char *text, size_t 
         start[c] = (uint16_t)acc;
         acc += k;
     }
-    for (size_t s = 0; s < TEXT_SLOTS; s++) {
-        uint16_t e = t->idx[s];
-        if (!e)
-            continue;
-        uint32_t c = t->g[e - 1].count;
-        uint16_t at = start[maxc - (c < maxc ? c : maxc)]++;
-        if (at < PROFILE_MAX)
-            order[at] = (uint16_t)(e - 1);
+    /* Only n-grams of the buckets that start in the first PROFILE_MAX
+     * places can be placed: mark their slots, then walk the marks in slot
+     * order (most n-grams occur once and are never looked at again). */
+    size_t cut = 0;
+    for (size_t c = 0; c <= maxc && start[c] < PROFILE_MAX; c++)
+        cut = c;
+    const uint32_t thr = maxc - (uint32_t)cut;
+    uint64_t marks[TEXT_SLOTS / 64] = {0};
+    for (size_t e = 0; e < t->used; e++) {
+        uint32_t s = t->g[e].slot;
+        marks[s >> 6] |= (uint64_t)(t->g[e].count >= thr) << (s & 63);
+    }
+    for (size_t w = 0; w < TEXT_SLOTS / 64; w++) {
+        for (uint64_t m = marks[w]; m; m &= m - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(m);
+            uint16_t e = t->idx[s];
+            uint32_t c = t->g[e - 1].count;
+            uint16_t at = start[maxc - (c < maxc ? c : maxc)]++;
+            if (at < PROFILE_MAX)
+                order[at] = (uint16_t)(e - 1);
+        }
     }
     size_t ng = acc < PROFILE_MAX ? acc : PROFILE_MAX;
 
@@ -537,7 +571,9 @@ const char *nz_language_detect(const nz_language_t *L, const char *text, size_t 
     const size_t nl = L->nlang;
     for (size_t i = 0; i < ng; i++) {
         const tgram_t *tg = &t->g[order[i]];
-        long row = model_row(L, tg->key, tg->len, tg->hash);
+        char key[KEY_PAD] = {0};
+        memcpy(key, t->arena + tg->off, tg->len);
+        long row = model_row(L, key, tg->len, tg->hash);
         if (row < 0)
             continue;
         const uint32_t at = (uint32_t)i;

@@ -123,12 +123,14 @@ static size_t furniture_key(const char *s, size_t n, char *key, size_t cap)
             key[k++] = ' ';
             space = false;
         }
-        if (isdigit(ch)) {
+        /* ASCII tests: the stage runs in the "C" locale, where isdigit and
+         * tolower are these, without a library call a byte. */
+        if (ch >= '0' && ch <= '9') {
             key[k++] = '#';
-            while (i + 1 < n && isdigit((unsigned char)s[i + 1]))
+            while (i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
                 i++;
         } else {
-            key[k++] = (char)tolower(ch);
+            key[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
         }
     }
     key[k] = '\0';
@@ -145,6 +147,26 @@ static bool is_page_number(const char *key)
         if (strcmp(key, forms[i]) == 0)
             return true;
     return false;
+}
+
+/* Whether the line s[0..n) may give a key is_page_number accepts: every byte
+ * is white space, a digit, or one whose lower case occurs in those forms.
+ * Most text lines fail at their first letters, so their key is not built. */
+static bool may_be_page_number(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '\0')
+            return true; /* the key ends there */
+        if (ch >= 'A' && ch <= 'Z')
+            ch |= 0x20;
+        if ((ch >= '0' && ch <= '9') || strchr(" \t#-/[]().pageof", ch) != NULL)
+            continue;
+        if (ch == 0xE2 || ch == 0x80 || ch == 0x93 || ch == 0x94) /* "—", "–" */
+            continue;
+        return false;
+    }
+    return true;
 }
 
 static size_t next_text(const doc_t *d, size_t i)
@@ -245,16 +267,22 @@ static void mark_furniture(doc_t *d, nz_counts_t *c, json_t *removed)
         /* Without page breaks only a page number can be furniture. */
         if (ln->blank || ln->drop || ln->width > (nbreaks ? 90u : 16u))
             continue;
+        /* Without page breaks there are no keys: only a page number matters. */
+        bool maybe = may_be_page_number(d->t + ln->s, ln->e - ln->s);
+        if (!nbreaks && !maybe)
+            continue;
         /* Furniture stands between blank lines, page breaks or the ends (or
          * anywhere in a text whose every line is a paragraph). */
         bool alone = !d->width ||
                      ((i == 0 || d->l[i - 1].blank) && (i + 1 == d->n || d->l[i + 1].blank)) ||
                      own_paragraph(d, i);
+        if (!alone && !(maybe && d->width))
+            continue;
         furniture_key(d->t + ln->s, ln->e - ln->s, key, sizeof key);
         /* "Page 2 of 5" or "- 2 -" on a line of its own inside wrapped text
          * is a page break without its form feed: it goes, and the text
          * around it joins up. */
-        bool page_no = is_page_number(key) && strcmp(key, "#") != 0;
+        bool page_no = maybe && is_page_number(key) && strcmp(key, "#") != 0;
         if (!alone && !(page_no && d->width))
             continue;
         uintptr_t count = keys ? (uintptr_t)dp_map_get(keys, key, strlen(key)) : 0;
