@@ -446,6 +446,17 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
             c = (unsigned char)s[i++];
             if (c == ' ' && prev >= 0x80 && prev < 0x10000 && (lead_bits[prev] & 0x80u))
                 candidate = true;
+            /* The rest of an ASCII run follows an ASCII character, so none
+             * of it can start a candidate: skip it, eight bytes at a time. */
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & 0x8080808080808080ull)
+                    break;
+                i += 8;
+            }
+            while (i < len && (unsigned char)s[i] < 0x80)
+                i++;
         } else {
             c = dp_utf8_next(s, len, &i);
             if (c < 0 || is_c1(c) || c == 0xFFFD)
