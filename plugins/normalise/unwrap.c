@@ -317,12 +317,6 @@ static bool ends_sentence(const doc_t *d, const line_t *ln)
 
 /* ---- wrap width ---------------------------------------------------------- */
 
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The width the text was wrapped at: a high percentile of the lengths of
  * lines followed by another text line. 0 when those lines are long (a web
  * scrape with a paragraph a line) or too few to tell. */
@@ -359,8 +353,16 @@ static dp_status find_width(doc_t *d)
     /* ... and they stop anywhere in a sentence: lines that mostly end a
      * sentence are paragraphs (a web scrape), whatever their length. */
     if (n >= 2 && n * 2 >= text_lines && long_lines * 5 < n && sentence_ends * 5 < n * 3) {
-        qsort(w, n, sizeof *w, cmp_size);
-        d->width = w[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1];
+        /* The k-th smallest width by counting, not sorting: any width over
+         * 160 means no wrap width, so those share one bucket. */
+        size_t k = (n * 9) / 10 < n ? (n * 9) / 10 : n - 1;
+        size_t hist[162] = {0};
+        for (size_t i = 0; i < n; i++)
+            hist[w[i] > 160 ? 161 : w[i]]++;
+        size_t v = 0, seen = hist[0];
+        while (seen <= k)
+            seen += hist[++v];
+        d->width = v;
         if (d->width > 160 || d->width < 20)
             d->width = 0;
     }
