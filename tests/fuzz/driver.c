@@ -94,7 +94,8 @@ static size_t read_corpus(const char *dir, seed_t **out)
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode) && read_file(names[i], &seeds[kept]) == 0)
+        if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode) &&
+            read_file(names[i], &seeds[kept]) == 0)
             kept++;
         free(names[i]);
     }
@@ -104,9 +105,9 @@ static size_t read_corpus(const char *dir, seed_t **out)
 }
 
 /* Bytes that often matter to parsers: structure, digits, high bytes. */
-static const uint8_t interesting[] = {0,   1,   '\n', '\r', ' ', '"', '\\', '{', '}', '[', ']',
-                                      ':', ',', '-',  '/',  '.', '0', '9',  'e', 0x7f, 0x80,
-                                      0xbf, 0xc0, 0xc3, 0xe2, 0xef, 0xf0, 0xf4, 0xfe, 0xff};
+static const uint8_t interesting[] = {0,    1,    '\n', '\r', ' ',  '"',  '\\', '{',  '}',  '[',
+                                      ']',  ':',  ',',  '-',  '/',  '.',  '0',  '9',  'e',  0x7f,
+                                      0x80, 0xbf, 0xc0, 0xc3, 0xe2, 0xef, 0xf0, 0xf4, 0xfe, 0xff};
 
 /* One to four edits of src (flip, set, insert, erase, copy a run, splice
  * with another seed) into dst; returns the new size. */

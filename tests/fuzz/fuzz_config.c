@@ -7,8 +7,8 @@
 
 #include "config.h"
 #include "docpipe/alloc.h"
-#include "options.h"
 #include "fuzz.h"
+#include "options.h"
 
 static const dp_option_spec_t specs[] = {
     {"mode", DP_OPT_STRING, "\"fast\"", "a choice", "fast|slow|none", 0, 0, 0},

@@ -8,7 +8,6 @@
 
 /* Writes data to a scratch file named name and reads it with format,
  * limits small enough that bombs and huge entries trip quickly. */
-void fuzz_input_run(const char *name, dp__input_format_t format, const uint8_t *data,
-                    size_t size);
+void fuzz_input_run(const char *name, dp__input_format_t format, const uint8_t *data, size_t size);
 
 #endif

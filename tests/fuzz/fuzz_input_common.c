@@ -46,8 +46,7 @@ static int bundle_end(void *ctx, const char *bundle)
     return 0;
 }
 
-void fuzz_input_run(const char *name, dp__input_format_t format, const uint8_t *data,
-                    size_t size)
+void fuzz_input_run(const char *name, dp__input_format_t format, const uint8_t *data, size_t size)
 {
     const char *path = fuzz_scratch_file(name, data, size);
     static const char *const include[] = {"*", NULL};
