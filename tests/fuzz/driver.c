@@ -2,7 +2,10 @@
  * as a plain program CTest runs: it feeds each file of a seed corpus folder
  * to LLVMFuzzerTestOneInput, then a fixed number of pseudo-random mutations
  * of them. The generator is seeded with a constant, so a failure reproduces
- * on every run; the mutation that failed is written out for the corpus.
+ * on every run; with DOCPIPE_FUZZ_LAST=FILE each input is written there
+ * first, so the one that crashed is left behind for the corpus.
+ * It allocates with the C library, not dp_malloc: like libFuzzer, it is
+ * harness, not docpipe code, and must not depend on the allocator hook.
  *
  * Usage: fuzz_TARGET CORPUS_DIR [MUTATIONS [SEED]] | fuzz_TARGET FILE... */
 #include <dirent.h>
