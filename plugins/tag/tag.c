@@ -3,6 +3,7 @@
  * attrs {"canonical", "value", "confidence"}. This file is the glue: options,
  * loading the gazetteers and patterns once in init, and the per-document
  * steps (patterns, tokens, name rules, linking, filtering). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +11,36 @@
 
 #include "docpipe/alloc.h"
 #include "docpipe/date.h"
+#include "docpipe/hash.h"
 #include "docpipe/plugin.h"
 #include "tag_pipeline.h"
 
 #define MAX_LABELS 32
 
+/* One distinct (label, canonical, value, confidence) of a document: every
+ * span with the same ones shares this attrs object (one reference each),
+ * since news repeats its names and an object costs several allocations to
+ * build and free. The table only borrows attrs; it lives for one call. */
+typedef struct attr_slot {
+    uint64_t h;
+    const char *label; /* interned; NULL: an empty slot */
+    const char *canon; /* the mention's canonical or its text; not NUL-terminated */
+    size_t clen;
+    int conf;          /* hundredths when written, else -1 */
+    json_t *value;     /* borrowed (held by attrs) */
+    json_t *attrs;     /* borrowed (held by the layer's spans) */
+} attr_slot_t;
+
+typedef struct attr_table {
+    attr_slot_t *v;
+    size_t cap; /* allocated slots (a power of two) */
+} attr_table_t;
+
 /* What a worker thread keeps between documents. */
 typedef struct tag_worker {
     tag_gaz_cache_t *cache;
     tag_toks_t toks;
+    attr_table_t attrs;
 } tag_worker_t;
 
 typedef struct tag_state {
@@ -183,12 +205,130 @@ static const dp_date_t *reference_date(dp_doc_t *doc, dp_date_t *ref)
     return NULL;
 }
 
-static int label_wanted(const tag_state_t *s, const char *label)
+/* The interned label for a mention's label when it is kept, else NULL.
+ * Mentions point at a few static label strings, so a small map from those
+ * pointers saves comparing strings for every mention. */
+typedef struct label_map {
+    const char *key[MAX_LABELS];
+    const char *val[MAX_LABELS];
+    size_t n;
+} label_map_t;
+
+static const char *kept_label(const tag_state_t *s, label_map_t *map, const char *label)
 {
+    for (size_t i = 0; i < map->n; i++)
+        if (map->key[i] == label)
+            return map->val[i];
+    const char *found = NULL;
     for (size_t i = 0; i < s->nlabels; i++)
-        if (strcmp(s->labels[i], label) == 0)
-            return 1;
-    return 0;
+        if (strcmp(s->labels[i], label) == 0) {
+            found = s->labels[i];
+            break;
+        }
+    if (map->n < MAX_LABELS) {
+        map->key[map->n] = label;
+        map->val[map->n] = found;
+        map->n++;
+    }
+    return found;
+}
+
+/* Equal and written the same: like json_equal, but reals compare by their
+ * bits (0.0 and -0.0 print differently) and objects in key order. */
+static int json_same(const json_t *a, const json_t *b)
+{
+    if (a == b)
+        return 1;
+    if (!a || !b || json_typeof(a) != json_typeof(b))
+        return 0;
+    switch (json_typeof(a)) {
+    case JSON_STRING:
+        return json_string_length(a) == json_string_length(b) &&
+               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
+    case JSON_INTEGER:
+        return json_integer_value(a) == json_integer_value(b);
+    case JSON_REAL: {
+        double x = json_real_value(a), y = json_real_value(b);
+        return memcmp(&x, &y, sizeof x) == 0;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(a);
+        if (n != json_array_size(b))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            if (!json_same(json_array_get(a, i), json_array_get(b, i)))
+                return 0;
+        return 1;
+    }
+    case JSON_OBJECT: {
+        if (json_object_size(a) != json_object_size(b))
+            return 0;
+        void *ia = json_object_iter((json_t *)a), *ib = json_object_iter((json_t *)b);
+        for (; ia && ib; ia = json_object_iter_next((json_t *)a, ia),
+                         ib = json_object_iter_next((json_t *)b, ib))
+            if (strcmp(json_object_iter_key(ia), json_object_iter_key(ib)) != 0 ||
+                !json_same(json_object_iter_value(ia), json_object_iter_value(ib)))
+                return 0;
+        return !ia && !ib;
+    }
+    default: /* true, false, null: the type says it all */
+        return 1;
+    }
+}
+
+/* Makes t ready for up to n distinct attrs: *mask receives the slot mask of
+ * the part used (cleared). DP_ENOMEM on failure. */
+static dp_status attr_table_prepare(attr_table_t *t, size_t n, size_t *mask)
+{
+    size_t want = 64;
+    while (want < 2 * n)
+        want *= 2;
+    if (want > t->cap) {
+        attr_slot_t *v = dp_malloc(want * sizeof *v);
+        if (!v)
+            return DP_ENOMEM;
+        dp_free(t->v);
+        t->v = v;
+        t->cap = want;
+    }
+    memset(t->v, 0, want * sizeof *t->v);
+    *mask = want - 1;
+    return DP_OK;
+}
+
+static void attr_table_free(attr_table_t *t)
+{
+    dp_free(t->v);
+    t->v = NULL;
+    t->cap = 0;
+}
+
+/* A new attrs object for mention x: {"canonical", "value", "confidence"}
+ * in that order. Takes x->value. NULL when out of memory. */
+static json_t *new_attrs(tag_mention_t *x, const char *canon, size_t clen, int conf)
+{
+    json_t *attrs = json_object();
+    if (!attrs)
+        return NULL;
+    /* Both are valid UTF-8 (the text always is; the lists are checked
+     * when loaded), so Jansson need not check them again. */
+    if (json_object_set_new_nocheck(attrs, "canonical", json_stringn_nocheck(canon, clen)))
+        goto fail;
+    if (x->value) {
+        json_t *value = x->value;
+        x->value = NULL;
+        if (json_object_set_new_nocheck(attrs, "value", value))
+            goto fail;
+    }
+    /* off by default: every attribute costs allocations, and the entity
+     * layer is large */
+    if (conf >= 0 &&
+        json_object_set_new_nocheck(attrs, "confidence", json_real((double)conf / 100)))
+        goto fail;
+    return attrs;
+fail:
+    json_decref(attrs);
+    return NULL;
 }
 
 static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
@@ -202,6 +342,8 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
     dp_status rc = DP_OK;
     dp_date_t refbuf;
     const dp_date_t *ref = reference_date(doc, &refbuf);
+    attr_table_t own = {NULL, 0};
+    attr_table_t *table = w ? &w->attrs : &own;
 
     dp_layer_t *layer = dp_doc_add_layer(doc, "entity");
     if (!layer) {
@@ -236,47 +378,66 @@ static dp_status tag_process(void *state, void *worker, dp_doc_t *doc)
     }
     if (rc)
         goto fail;
-    if ((rc = dp_layer_reserve(layer, m.n)))
+    if (m.n == 0)
+        goto fail; /* nothing to add (rc is DP_OK) */
+    size_t mask;
+    if ((rc = dp_layer_reserve(layer, m.n)) || (rc = attr_table_prepare(table, m.n, &mask)))
         goto fail;
-    const char *last_label = NULL;
-    int last_wanted = 0;
+    label_map_t labels = {{NULL}, {NULL}, 0};
     for (size_t i = 0; i < m.n; i++) {
         tag_mention_t *x = &m.v[i];
-        if (x->label != last_label) { /* labels come from a few static strings */
-            last_label = x->label;
-            last_wanted = label_wanted(s, x->label);
-        }
-        if (x->conf < s->min_confidence || !last_wanted)
+        if (x->conf < s->min_confidence)
             continue;
-        json_t *attrs = json_object();
-        if (!attrs) {
-            rc = DP_ENOMEM;
-            goto fail;
+        const char *label = kept_label(s, &labels, x->label);
+        if (!label)
+            continue;
+        const char *canon = x->canonical ? x->canonical : text + x->start;
+        size_t clen = x->canonical ? strlen(x->canonical) : x->end - x->start;
+        int conf = s->write_confidence ? (int)(x->conf * 100 + 0.5f) : -1;
+        uint64_t h = dp_hash64(canon, clen) ^ ((uint64_t)(uintptr_t)label * 0x9e3779b97f4a7c15u) ^
+                     (uint64_t)(conf + 1);
+        attr_slot_t *slot;
+        for (size_t k = (size_t)h & mask;; k = (k + 1) & mask) {
+            slot = &table->v[k];
+            if (!slot->label ||
+                (slot->h == h && slot->label == label && slot->conf == conf &&
+                 slot->clen == clen && memcmp(slot->canon, canon, clen) == 0 &&
+                 json_same(slot->value, x->value)))
+                break;
         }
-        /* Both are valid UTF-8 (the text always is; the lists are checked
-         * when loaded), so Jansson need not check them again. */
-        json_object_set_new(attrs, "canonical",
-                            x->canonical
-                                ? json_stringn_nocheck(x->canonical, strlen(x->canonical))
-                                : json_stringn_nocheck(text + x->start, x->end - x->start));
-        if (x->value) {
-            json_object_set_new(attrs, "value", x->value);
-            x->value = NULL;
+        json_t *attrs = slot->attrs;
+        if (slot->label) {
+            json_incref(attrs); /* one more span holds it; x->value is freed with m */
+        } else {
+            attrs = new_attrs(x, canon, clen, conf);
+            if (!attrs) {
+                rc = DP_ENOMEM;
+                goto fail;
+            }
+            slot->h = h;
+            slot->label = label;
+            slot->canon = canon;
+            slot->clen = clen;
+            slot->conf = conf;
+            slot->value = json_object_get(attrs, "value");
+            slot->attrs = attrs;
         }
-        /* off by default: every attribute costs allocations, and the
-         * entity layer is large */
-        if (s->write_confidence)
-            json_object_set_new(attrs, "confidence",
-                                json_real((double)(int)(x->conf * 100 + 0.5f) / 100));
-        if ((rc = dp_layer_add(layer, x->start, x->end, x->label, attrs))) {
+        /* the label is interned already: added without one, then written
+         * in place, it skips the intern table's lock and lookup */
+        if ((rc = dp_layer_add(layer, x->start, x->end, NULL, attrs))) {
             dp_host_error(s->host, "cannot add an entity span (%s)", dp_strerror(rc));
             goto fail;
         }
+        dp_layer_spans(layer)[dp_layer_count(layer) - 1].label = label;
     }
 
 fail:
     if (rc == DP_ENOMEM)
         dp_host_error(s->host, "out of memory");
+    /* a huge document's table is not kept for the small ones after it */
+    if (table->cap > (1u << 16))
+        attr_table_free(table);
+    attr_table_free(&own);
     tag_mentions_free(&m);
     dp_free(starts);
     return rc;
@@ -307,6 +468,7 @@ static void tag_worker_fini(void *state, void *worker)
         return;
     tag_gaz_cache_free(w->cache);
     tag_toks_free(&w->toks);
+    attr_table_free(&w->attrs);
     dp_free(w);
 }
 
