@@ -489,6 +489,46 @@ static inline bool word_byte(unsigned char b)
     return (unsigned)((b | 0x20u) - 'a') < 26u || b >= 0x80;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* word_byte of eight bytes at once: the high bit of each byte that is one.
+ * With the high bits cleared and 0x20 set, a byte is a letter when adding
+ * 0x1F reaches 0x80 ('a' and up) and adding 0x05 does not ('z' and below);
+ * neither sum carries into the next byte. */
+static inline uint64_t word_bytes8(uint64_t w)
+{
+    const uint64_t hi = 0x8080808080808080ull;
+    uint64_t t = (w & ~hi) | 0x2020202020202020ull;
+    uint64_t ge_a = t + 0x1F1F1F1F1F1F1F1Full, gt_z = t + 0x0505050505050505ull;
+    return ((ge_a & ~gt_z) | w) & hi;
+}
+#define WORD_SCAN8 1
+#endif
+
+/* The first i' >= i with word_byte(t[i']) == want (len when none): most of
+ * the text goes past eight bytes at a time. */
+static size_t skip_until(const unsigned char *t, size_t i, size_t len, bool want)
+{
+#ifdef WORD_SCAN8
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        uint64_t m = word_bytes8(w);
+        if (!want)
+            m ^= 0x8080808080808080ull;
+        if (m)
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+    }
+#endif
+    while (i < len && word_byte(t[i]) != want)
+        i++;
+    return i;
+}
+
+static inline unsigned letter_bit(unsigned char b)
+{
+    return (unsigned)(tolower(b) - 'a') & 31u; /* any byte: a bit of 32 */
+}
+
 static void lower_copy(char *dst, const char *src, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -498,7 +538,7 @@ static void lower_copy(char *dst, const char *src, size_t n)
 /* Registers the two spellings of one line-end hyphen site, "pan-demic" and
  * "pandemic" (lowercase), as words to count. */
 static dp_status want_site(doc_t *d, const char *head, size_t hn, const char *tail, size_t tn,
-                           uint32_t *filter)
+                           uint32_t *filter, uint32_t *last)
 {
     char w[140];
     if (hn + tn + 1 >= 64)
@@ -512,24 +552,31 @@ static dp_status want_site(doc_t *d, const char *head, size_t hn, const char *ta
     lower_copy(w + hn + 1, tail, tn);
     if (dp_map_put(d->vocab, w, hn + tn + 1, (void *)1) != DP_OK)
         return DP_ENOMEM;
-    unsigned first = (unsigned)(w[0] - 'a') & 31u;
+    /* both spellings start with the head and end with the tail */
+    unsigned first = letter_bit((unsigned char)w[0]), end = letter_bit((unsigned char)w[hn + tn]);
     filter[hn + tn] |= 1u << first;
     filter[hn + tn + 1] |= 1u << first;
+    last[hn + tn] |= 1u << end;
+    last[hn + tn + 1] |= 1u << end;
     return DP_OK;
 }
 
 /* The document's own vocabulary, as far as the hyphen sites need it: the
- * sites are collected first, then one pass over the text counts only the
- * words that could be one of their spellings (a filter on length and first
- * letter spares the hash for all others). Counts are stored plus one. */
+ * sites that drop_hyphen can take to the vocabulary (a lowercase letter after
+ * the break) are collected first, then one pass over the text counts only the
+ * words that could be one of their spellings (a filter on length, first and
+ * last letter spares the hash for all others). It is built on the first
+ * such decision, so a text without one never pays for it. Counts are
+ * stored plus one. */
 static dp_status build_vocab(doc_t *d, size_t len)
 {
     if (d->vocab)
         return DP_OK;
     if (!(d->vocab = dp_map_new()))
         return DP_ENOMEM;
-    uint32_t filter[66];
+    uint32_t filter[66], last[66];
     memset(filter, 0, sizeof filter);
+    memset(last, 0, sizeof last);
     for (size_t i = 0; i + 1 < d->n; i++) {
         const line_t *a = &d->l[i];
         size_t an = a->e - a->s;
@@ -544,27 +591,33 @@ static dp_status build_vocab(doc_t *d, size_t len)
             break;
         const line_t *b = &d->l[j];
         size_t tn = letters_forward(d->t, b->e, b->s) - b->s;
-        if (tn && hs < a->e - 1 && want_site(d, d->t + hs, a->e - 1 - hs, d->t + b->s, tn, filter) != DP_OK)
+        /* drop_hyphen decides a capital (or no letter) after the break
+         * without counts */
+        if (!tn || hs >= a->e - 1 || !starts_lower(d->t + b->s, tn))
+            continue;
+        if (want_site(d, d->t + hs, a->e - 1 - hs, d->t + b->s, tn, filter, last) != DP_OK)
             return DP_ENOMEM;
     }
     char w[72];
     const unsigned char *t = (const unsigned char *)d->t;
     size_t i = 0;
-    while (i < len) {
-        if (!word_byte(t[i])) {
-            i++;
-            continue;
-        }
+    while ((i = skip_until(t, i, len, true)) < len) {
         size_t j = i + 1;
         /* a word with inner hyphens: "ten-year", "Mazar-i-Sharif" */
-        while (j < len && (word_byte(t[j]) || (t[j] == '-' && j + 1 < len && word_byte(t[j + 1]))))
-            j++;
+        for (;;) {
+            j = skip_until(t, j, len, false);
+            if (j + 1 < len && t[j] == '-' && word_byte(t[j + 1])) {
+                j += 2;
+                continue;
+            }
+            break;
+        }
         size_t k = j - i;
         /* A word broken at the line end is not evidence for itself. */
         bool broken = j + 1 < len && d->t[j] == '-' &&
                       (d->t[j + 1] == '\n' || d->t[j + 1] == ' ' || d->t[j + 1] == '\t');
-        unsigned first = (unsigned)(tolower((unsigned char)d->t[i]) - 'a') & 31u; /* any byte */
-        if (!broken && k < 64 && ((filter[k] >> first) & 1u)) {
+        if (!broken && k < 64 && ((filter[k] >> letter_bit(t[i])) & 1u) &&
+            ((last[k] >> letter_bit(t[j - 1])) & 1u)) {
             lower_copy(w, d->t + i, k);
             uintptr_t v = (uintptr_t)dp_map_get(d->vocab, w, k);
             if (v && dp_map_put(d->vocab, w, k, (void *)(v + 1)) != DP_OK)
