@@ -295,7 +295,7 @@ dp_status tag_gaz_load_file(tag_gaz_t *gaz, const char *path, char *err, size_t 
  * law ("The", "SCO", "Mr"), so most lookups hit it and stay in the CPU's
  * cache instead of reaching into a table of a hundred thousand keys. Each
  * thread has its own, so reading stays lock-free. */
-#define CACHE_SLOTS 2048u
+#define CACHE_SLOTS 8192u
 #define CACHE_KEY 22u
 
 typedef struct cache_slot {
