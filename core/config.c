@@ -376,13 +376,21 @@ dp_status dp__config_apply_set(dp__config_t *cfg, const char *assignment, dp_buf
         dp_buf_printf(err, "--set %s: expected STAGE.OPTION=VALUE", assignment);
         return DP_EINVAL;
     }
+    /* A stage name may itself hold dots ("export.v2"): the longest stage
+     * name followed by '.' wins. */
     size_t stage_len = (size_t)(dot - assignment);
     dp__stage_config_t *stage = NULL;
-    for (size_t i = 0; i < cfg->n_stages; i++)
-        if (strlen(cfg->stages[i].name) == stage_len &&
-            strncmp(cfg->stages[i].name, assignment, stage_len) == 0)
+    for (size_t i = 0; i < cfg->n_stages; i++) {
+        size_t n = strlen(cfg->stages[i].name);
+        if (assignment + n < eq && assignment[n] == '.' &&
+            strncmp(cfg->stages[i].name, assignment, n) == 0 && (!stage || n > stage_len)) {
             stage = &cfg->stages[i];
+            stage_len = n;
+        }
+    }
+    dot = assignment + stage_len;
     if (!stage) {
+        stage_len = (size_t)(strchr(assignment, '.') - assignment);
         dp_buf_printf(err, "--set %s: no stage named \"%.*s\" in %s (stages:", assignment,
                       (int)stage_len, assignment, cfg->path);
         for (size_t i = 0; i < cfg->n_stages; i++)

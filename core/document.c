@@ -420,8 +420,9 @@ dp_status dp_layer_reserve(dp_layer_t *layer, size_t n)
         return DP_ENOMEM;
     size_t need = layer->count + n;
     size_t cap = layer->cap ? layer->cap : 16;
+    size_t max_cap = SIZE_MAX / sizeof(dp_span_t);
     while (cap < need)
-        cap *= 2;
+        cap = cap > max_cap / 2 ? max_cap : cap * 2;
     dp_span_t *spans = dp_realloc(layer->spans, cap * sizeof *spans);
     if (!spans)
         return DP_ENOMEM;

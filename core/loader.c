@@ -98,7 +98,14 @@ void dp__plugin_unload(dp__plugin_lib_t *lib)
 {
     /* Sanitizer builds keep plugins mapped, so leak reports can still name
      * their functions. */
-#if !defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)
+#define DP_KEEP_PLUGINS_MAPPED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DP_KEEP_PLUGINS_MAPPED 1
+#endif
+#endif
+#ifndef DP_KEEP_PLUGINS_MAPPED
     if (lib->handle)
         dlclose(lib->handle);
 #endif

@@ -7,6 +7,17 @@
 #include "docpipe/alloc.h"
 #include "queue.h"
 
+/* Timed waits measure against the monotonic clock, so a change of the
+ * wall clock can neither stretch nor cut them. */
+static void init_monotonic_cond(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
 /* ---- FIFO ------------------------------------------------------------- */
 
 typedef struct queue_slot {
@@ -41,8 +52,8 @@ dp__queue_t *dp__queue_new(size_t max_items, size_t max_bytes)
     q->max_bytes = max_bytes;
     q->batch = 1;
     pthread_mutex_init(&q->lock, NULL);
-    pthread_cond_init(&q->not_full, NULL);
-    pthread_cond_init(&q->not_empty, NULL);
+    init_monotonic_cond(&q->not_full);
+    init_monotonic_cond(&q->not_empty);
     return q;
 }
 
@@ -69,7 +80,7 @@ void dp__queue_set_batch(dp__queue_t *q, size_t batch, int linger_ms)
 static struct timespec deadline_in(int ms)
 {
     struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
+    clock_gettime(CLOCK_MONOTONIC, &t);
     t.tv_sec += ms / 1000;
     t.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (t.tv_nsec >= 1000000000L) {
@@ -121,6 +132,10 @@ void *dp__queue_pop(dp__queue_t *q)
         item = slot.item;
         if (q->push_waiters > 0)
             pthread_cond_broadcast(&q->not_full);
+        /* More waiting: let another idle consumer start on them now rather
+         * than after its linger. */
+        if (q->count > 0 && q->batch > 1)
+            pthread_cond_signal(&q->not_empty);
     }
     pthread_mutex_unlock(&q->lock);
     return item;
@@ -186,8 +201,8 @@ dp__reorder_t *dp__reorder_new(size_t max_items, size_t max_bytes)
         return NULL;
     }
     pthread_mutex_init(&r->lock, NULL);
-    pthread_cond_init(&r->next_ready, NULL);
-    pthread_cond_init(&r->room, NULL);
+    init_monotonic_cond(&r->next_ready);
+    init_monotonic_cond(&r->room);
     return r;
 }
 
@@ -254,7 +269,7 @@ void *dp__reorder_take(dp__reorder_t *r, int timeout_ms, bool *aborted)
 {
     struct timespec deadline;
     if (timeout_ms >= 0) {
-        clock_gettime(CLOCK_REALTIME, &deadline);
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
         deadline.tv_sec += timeout_ms / 1000;
         deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
         if (deadline.tv_nsec >= 1000000000L) {

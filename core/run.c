@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +52,37 @@ typedef struct run {
     uint64_t entered, processed, failed, filtered, bytes;
     json_t *failures;
     json_t *bundles;
+    pthread_mutex_t fatal_lock; /* guards fatal_message: workers may fail at once */
     char fatal_message[1024];
 } run_t;
 
-static volatile sig_atomic_t stop_flag;
+/* Records the first fatal error's message and stops the run. */
+static void set_fatal(run_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_fatal(run_t *run, const char *fmt, ...)
+{
+    pthread_mutex_lock(&run->fatal_lock);
+    if (!run->fatal_message[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(run->fatal_message, sizeof run->fatal_message, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&run->fatal_lock);
+    atomic_store(&run->fatal, true);
+}
+
+/* Written by the signal handler, read by every thread: a lock-free atomic
+ * is both async-signal-safe and free of data races. */
+static atomic_int stop_flag;
 
 void dp__run_request_stop(void)
 {
-    stop_flag = 1;
+    atomic_store(&stop_flag, 1);
 }
 
 bool dp__run_stop_requested(void)
 {
-    return stop_flag != 0;
+    return atomic_load(&stop_flag) != 0;
 }
 
 static double now_seconds(void)
@@ -110,7 +129,7 @@ static item_t *item_new(item_kind_t kind, uint64_t seq)
 static int sink_emit(void *ctx, dp_doc_t *doc)
 {
     run_t *run = ctx;
-    if (stop_flag || atomic_load(&run->fatal)) {
+    if (atomic_load(&stop_flag) || atomic_load(&run->fatal)) {
         dp__doc_free(doc);
         return 1;
     }
@@ -132,7 +151,7 @@ static int sink_emit(void *ctx, dp_doc_t *doc)
 static int sink_bundle_end(void *ctx, const char *bundle)
 {
     run_t *run = ctx;
-    if (stop_flag || atomic_load(&run->fatal))
+    if (atomic_load(&stop_flag) || atomic_load(&run->fatal))
         return 1;
     item_t *item = item_new(ITEM_BUNDLE_END, run->next_seq);
     if (!item || !(item->bundle = dp_strdup(bundle))) {
@@ -201,8 +220,7 @@ static bool run_stage(run_t *run, size_t i, dp_doc_t *doc, void *worker)
     atomic_fetch_add(&st->failed, 1);
     /* A writer that cannot write ends the run: its output would be wrong. */
     if (rc == DP_EIO && st->lib.desc->threading == DP_THREADING_ORDERED) {
-        snprintf(run->fatal_message, sizeof run->fatal_message, "%s: %s", st->name, message);
-        atomic_store(&run->fatal, true);
+        set_fatal(run, "%s: %s", st->name, message);
     }
     return false;
 }
@@ -217,10 +235,12 @@ static void **worker_states_new(run_t *run, size_t from, size_t to, bool *ok)
     }
     for (size_t i = from; i < to; i++) {
         dp__stage_t *st = &run->p->stages[i];
-        if (st->lib.desc->worker_init && st->lib.desc->worker_init(st->state, &states[i]) != DP_OK) {
-            dp__stage_t *s = st;
-            snprintf(run->fatal_message, sizeof run->fatal_message, "%s: worker_init: %s", s->name,
-                     dp__host_take_error(DP_ERR));
+        if (!st->lib.desc->worker_init)
+            continue;
+        dp__host_clear_error();
+        dp_status rc = st->lib.desc->worker_init(st->state, &states[i]);
+        if (rc != DP_OK) {
+            set_fatal(run, "%s: worker_init: %s", st->name, dp__host_take_error(rc));
             *ok = false;
         }
     }
@@ -282,6 +302,8 @@ static void *worker_main(void *arg)
 
 dp_status dp__mkdirs(const char *dir)
 {
+    if (dir[0] == '\0')
+        return DP_EINVAL;
     char *path = dp_strdup(dir);
     if (!path)
         return DP_ENOMEM;
@@ -302,9 +324,12 @@ dp_status dp__mkdirs(const char *dir)
 
 /* A file name for an id: safe characters kept, the rest as '_', plus a hash
  * so that ids differing only in unsafe characters do not collide. */
-static void quarantine_name(const char *id, char *out, size_t cap)
+static void quarantine_name(const char *id, uint64_t number, char *out, size_t cap)
 {
-    size_t n = 0;
+    /* The document's number in the run comes first: JSONL ids may repeat,
+     * and two failures must never overwrite each other's files. */
+    int lead = snprintf(out, cap, "%06llu-", (unsigned long long)number);
+    size_t n = lead > 0 ? (size_t)lead : 0;
     for (const char *p = id; *p && n + 24 < cap && n < 120; p++) {
         char c = *p;
         bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -340,7 +365,7 @@ static void quarantine(run_t *run, dp_doc_t *doc)
         return;
     }
     char name[200];
-    quarantine_name(dp_doc_id(doc), name, sizeof name);
+    quarantine_name(dp_doc_id(doc), run->entered, name, sizeof name);
     char path[4096];
     size_t len;
     const unsigned char *raw = dp_doc_raw(doc, &len);
@@ -505,8 +530,7 @@ static bool call_stage_hooks(run_t *run, const char *bundle)
         else
             continue;
         if (rc != DP_OK) {
-            snprintf(run->fatal_message, sizeof run->fatal_message, "%s: %s", st->name,
-                     dp__host_take_error(rc));
+            set_fatal(run, "%s: %s", st->name, dp__host_take_error(rc));
             return false;
         }
     }
@@ -534,33 +558,43 @@ static void join_reader(pthread_t reader, run_t *run, bool *leak_queue)
 
 int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t *opts)
 {
-    run_t run = {0};
-    run.cfg = cfg;
-    run.p = p;
-    run.opts = opts;
+    /* On the heap: after an interrupt, a reader blocked on standard input is
+     * left behind with the run and its queue, which must then outlive this
+     * function (they are leaked, the process is ending). */
+    run_t *runp = dp_calloc(1, sizeof *runp);
+    if (!runp) {
+        fprintf(stderr, "docpipe: out of memory starting the run\n");
+        return 3;
+    }
+    pthread_mutex_init(&runp->fatal_lock, NULL);
+    runp->cfg = cfg;
+    runp->p = p;
+    runp->opts = opts;
     size_t jobs = opts->jobs > 0 ? (size_t)opts->jobs : 1;
     /* Documents move in batches (one wake-up per batch, not per document);
      * a streaming filter waits at most LINGER_MS per hand-off for a batch
      * to fill. Both buffers are bounded in bytes as well as items. */
-    run.queue = dp__queue_new(16 * jobs + 16, 32u << 20);
-    run.reorder = dp__reorder_new(32 * jobs + 32, 64u << 20);
-    run.failures = json_array();
-    run.bundles = json_array();
+    runp->queue = dp__queue_new(16 * jobs + 16, 32u << 20);
+    runp->reorder = dp__reorder_new(32 * jobs + 32, 64u << 20);
+    runp->failures = json_array();
+    runp->bundles = json_array();
     pthread_t *workers = dp_calloc(jobs, sizeof *workers);
-    if (run.queue && run.reorder) {
-        dp__queue_set_batch(run.queue, 8, LINGER_MS);
-        dp__reorder_set_batch(run.reorder, 16);
+    if (runp->queue && runp->reorder) {
+        dp__queue_set_batch(runp->queue, 8, LINGER_MS);
+        dp__reorder_set_batch(runp->reorder, 16);
     }
-    if (!run.queue || !run.reorder || !run.failures || !run.bundles || !workers) {
+    if (!runp->queue || !runp->reorder || !runp->failures || !runp->bundles || !workers) {
         fprintf(stderr, "docpipe: out of memory starting the run\n");
-        dp__queue_free(run.queue);
-        dp__reorder_free(run.reorder);
-        json_decref(run.failures);
-        json_decref(run.bundles);
+        dp__queue_free(runp->queue);
+        dp__reorder_free(runp->reorder);
+        json_decref(runp->failures);
+        json_decref(runp->bundles);
         dp_free(workers);
+        pthread_mutex_destroy(&runp->fatal_lock);
+        dp_free(runp);
         return 3;
     }
-    fill_run_info_start(&run);
+    fill_run_info_start(runp);
     double started = now_seconds();
 
     /* Workers and the reader must not take SIGINT/SIGTERM: this thread
@@ -572,9 +606,9 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
     pthread_sigmask(SIG_BLOCK, &block, &old);
     pthread_t reader;
     size_t started_workers = 0;
-    bool reader_started = pthread_create(&reader, NULL, reader_main, &run) == 0;
+    bool reader_started = pthread_create(&reader, NULL, reader_main, runp) == 0;
     for (size_t i = 0; reader_started && i < jobs; i++)
-        if (pthread_create(&workers[i], NULL, worker_main, &run) == 0)
+        if (pthread_create(&workers[i], NULL, worker_main, runp) == 0)
             started_workers++;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
@@ -582,24 +616,24 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
     bool interrupted = false;
     bool on_error_stop = false;
     bool ordered_ok;
-    void **states = worker_states_new(&run, p->first_ordered, p->n_stages, &ordered_ok);
+    void **states = worker_states_new(runp, p->first_ordered, p->n_stages, &ordered_ok);
     ok = ok && ordered_ok;
     double last_progress = 0;
     while (ok) {
-        if (stop_flag) {
+        if (atomic_load(&stop_flag)) {
             interrupted = true;
             break;
         }
-        if (atomic_load(&run.fatal))
+        if (atomic_load(&runp->fatal))
             break;
         if (opts->progress && now_seconds() - last_progress > 0.25) {
-            draw_progress(&run, started);
+            draw_progress(runp, started);
             last_progress = now_seconds();
         }
-        item_t *item = dp__reorder_take(run.reorder, LINGER_MS, NULL);
+        item_t *item = dp__reorder_take(runp->reorder, LINGER_MS, NULL);
         if (!item)
             continue;
-        if (stop_flag) {
+        if (atomic_load(&stop_flag)) {
             /* An interrupt wins over anything that arrived meanwhile: no
              * bundle may be completed (renamed into place) after it. */
             item_free(item);
@@ -611,49 +645,49 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
             break;
         }
         if (item->kind == ITEM_BUNDLE_END) {
-            json_array_append_new(run.bundles, json_string(item->bundle));
-            bool hooks_ok = call_stage_hooks(&run, item->bundle);
+            json_array_append_new(runp->bundles, json_string(item->bundle));
+            bool hooks_ok = call_stage_hooks(runp, item->bundle);
             item_free(item);
             if (!hooks_ok) {
-                atomic_store(&run.fatal, true);
+                atomic_store(&runp->fatal, true);
                 break;
             }
             continue;
         }
         dp_doc_t *doc = item->doc;
         for (size_t i = p->first_ordered; i < p->n_stages && dp__doc_state(doc) == DP__DOC_OK; i++)
-            if (!run_stage(&run, i, doc, states[i]))
+            if (!run_stage(runp, i, doc, states[i]))
                 break;
-        account(&run, doc);
+        account(runp, doc);
         bool doc_failed = dp__doc_state(doc) == DP__DOC_FAILED;
         item_free(item);
-        if (atomic_load(&run.fatal))
+        if (atomic_load(&runp->fatal))
             break;
         if (doc_failed && cfg->on_error == DP__ON_ERROR_FAIL) {
             on_error_stop = true;
             break;
         }
     }
-    bool complete = ok && !interrupted && !on_error_stop && !atomic_load(&run.fatal);
+    bool complete = ok && !interrupted && !on_error_stop && !atomic_load(&runp->fatal);
 
     /* Stop the other threads: on a complete run they have finished already. */
     if (!complete) {
-        atomic_store(&run.fatal, true);
-        dp__queue_abort(run.queue, item_drop);
-        dp__reorder_abort(run.reorder, item_drop);
+        atomic_store(&runp->fatal, true);
+        dp__queue_abort(runp->queue, item_drop);
+        dp__reorder_abort(runp->reorder, item_drop);
     }
     for (size_t i = 0; i < started_workers; i++)
         pthread_join(workers[i], NULL);
     bool leak_queue = false;
     if (reader_started)
-        join_reader(reader, &run, &leak_queue);
-    worker_states_free(&run, states, p->first_ordered, p->n_stages);
-    if (complete && run.reader_status != DP_OK)
+        join_reader(reader, runp, &leak_queue);
+    worker_states_free(runp, states, p->first_ordered, p->n_stages);
+    if (complete && runp->reader_status != DP_OK)
         complete = false;
 
     if (complete) {
-        fill_run_info_end(&run);
-        if (!call_stage_hooks(&run, NULL))
+        fill_run_info_end(runp);
+        if (!call_stage_hooks(runp, NULL))
             complete = false;
     }
     double seconds = now_seconds() - started;
@@ -663,7 +697,7 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
         dp__stderr_unlock();
     }
     if (opts->stats_path)
-        write_stats(&run, seconds);
+        write_stats(runp, seconds);
 
     int code;
     dp__stderr_lock();
@@ -675,27 +709,30 @@ int dp__run(const dp__config_t *cfg, dp__pipeline_t *p, const dp__run_options_t 
         code = 3;
     } else if (!complete) {
         fprintf(stderr, "docpipe: fatal: %s\n",
-                run.fatal_message[0] ? run.fatal_message
-                : run.reader_status == DP_ENOMEM ? "out of memory while reading input"
+                runp->fatal_message[0] ? runp->fatal_message
+                : runp->reader_status == DP_ENOMEM ? "out of memory while reading input"
                                                    : "the run could not complete");
         code = 3;
     } else {
-        code = run.failed > 0 ? 1 : 0;
+        code = runp->failed > 0 ? 1 : 0;
     }
     if (!opts->quiet && code != 3)
         fprintf(stderr,
                 "docpipe: %llu documents: %llu processed, %llu failed, %llu filtered in %.2f s "
                 "(%.1f MB/s)\n",
-                (unsigned long long)run.entered, (unsigned long long)run.processed,
-                (unsigned long long)run.failed, (unsigned long long)run.filtered, seconds,
-                seconds > 0 ? (double)run.bytes / 1e6 / seconds : 0.0);
+                (unsigned long long)runp->entered, (unsigned long long)runp->processed,
+                (unsigned long long)runp->failed, (unsigned long long)runp->filtered, seconds,
+                seconds > 0 ? (double)runp->bytes / 1e6 / seconds : 0.0);
     dp__stderr_unlock();
 
-    if (!leak_queue)
-        dp__queue_free(run.queue);
-    dp__reorder_free(run.reorder);
-    json_decref(run.failures);
-    json_decref(run.bundles);
+    dp__reorder_free(runp->reorder);
+    json_decref(runp->failures);
+    json_decref(runp->bundles);
     dp_free(workers);
+    if (!leak_queue) {
+        dp__queue_free(runp->queue);
+        pthread_mutex_destroy(&runp->fatal_lock);
+        dp_free(runp);
+    }
     return code;
 }

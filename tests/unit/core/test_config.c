@@ -77,6 +77,14 @@ static void test_good_config(void **state)
     assert_string_equal(json_string_value(json_object_get(cfg->stages[1].options, "path")), "out.jsonl");
     assert_int_equal(dp__config_apply_set(cfg, "export.layers=[\"token\"]", &err), DP_OK);
     assert_true(json_is_array(json_object_get(cfg->stages[0].options, "layers")));
+    dp_buf_clear(&err);
+    /* a stage name with a dot: the longest name before a '.' wins */
+    dp_free(cfg->stages[1].name);
+    cfg->stages[1].name = dp_strdup("export.v2");
+    assert_int_equal(dp__config_apply_set(cfg, "export.v2.path=b.jsonl", &err), DP_OK);
+    assert_string_equal(json_string_value(json_object_get(cfg->stages[1].options, "path")), "b.jsonl");
+    assert_int_equal(dp__config_apply_set(cfg, "export.path=a.jsonl", &err), DP_OK);
+    assert_string_equal(json_string_value(json_object_get(cfg->stages[0].options, "path")), "a.jsonl");
     assert_int_equal(dp__config_apply_set(cfg, "nostage.x=1", &err), DP_EINVAL);
     assert_non_null(strstr(err.data, "no stage named \"nostage\""));
     dp_buf_clear(&err);
