@@ -88,6 +88,12 @@ static const tag_gaz_entry_t *gz_span(rules_t *r, size_t a, size_t b)
 {
     if (b == a + 1)
         return gz(r, a);
+    /* When a space follows the first token, the key's first word is that
+     * token, and the gazetteer marks the first word of every longer key:
+     * without the mark no key can match, and the (usually missing) long
+     * key need not be built, hashed and looked for in the big table. */
+    if ((r->toks->v[a + 1].flags & TAG_TOK_SPACE) && !(gzf(r, a) & TAG_GZ_PREFIX))
+        return NULL;
     char key[256];
     size_t n = 0;
     for (size_t i = a; i < b; i++) {

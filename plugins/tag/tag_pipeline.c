@@ -60,7 +60,12 @@ static dp_status lone_dates(const tag_gaz_t *gaz, const char *text, size_t len, 
             prev = &toks->v[i - 2];
         if (!(prev->flags & TAG_TOK_WORD) || (!hyphen && (gap != 1 || text[prev->end] != ' ')))
             continue;
-        const tag_gaz_entry_t *pe = tag_gaz_lookup(gaz, text + prev->start, prev->end - prev->start);
+        /* kept on the token too: the rules look most words up again */
+        if (!(prev->flags & TAG_TOK_LOOKED)) {
+            prev->gz = tag_gaz_lookup(gaz, text + prev->start, prev->end - prev->start);
+            prev->flags |= TAG_TOK_LOOKED;
+        }
+        const tag_gaz_entry_t *pe = prev->gz;
         if (!pe || !(pe->flags & TAG_GZ_DATE_PREP))
             continue;
         json_t *value = tag_value("DATE", s, n, ref, gaz);
