@@ -482,51 +482,11 @@ static bool is_wrap(const doc_t *d, const line_t *a, const line_t *b, bool page_
     return true;
 }
 
-/* The counting pass touches every byte: ASCII letters and, roughly, every
- * byte of a non-ASCII character make words, so nothing is decoded there. */
+/* Bytes of words for the vocabulary: ASCII letters and, roughly, every byte
+ * of a non-ASCII character, so nothing is decoded. */
 static inline bool word_byte(unsigned char b)
 {
     return (unsigned)((b | 0x20u) - 'a') < 26u || b >= 0x80;
-}
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* word_byte of eight bytes at once: the high bit of each byte that is one.
- * With the high bits cleared and 0x20 set, a byte is a letter when adding
- * 0x1F reaches 0x80 ('a' and up) and adding 0x05 does not ('z' and below);
- * neither sum carries into the next byte. */
-static inline uint64_t word_bytes8(uint64_t w)
-{
-    const uint64_t hi = 0x8080808080808080ull;
-    uint64_t t = (w & ~hi) | 0x2020202020202020ull;
-    uint64_t ge_a = t + 0x1F1F1F1F1F1F1F1Full, gt_z = t + 0x0505050505050505ull;
-    return ((ge_a & ~gt_z) | w) & hi;
-}
-#define WORD_SCAN8 1
-#endif
-
-/* The first i' >= i with word_byte(t[i']) == want (len when none): most of
- * the text goes past eight bytes at a time. */
-static size_t skip_until(const unsigned char *t, size_t i, size_t len, bool want)
-{
-#ifdef WORD_SCAN8
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, t + i, 8);
-        uint64_t m = word_bytes8(w);
-        if (!want)
-            m ^= 0x8080808080808080ull;
-        if (m)
-            return i + (size_t)(__builtin_ctzll(m) >> 3);
-    }
-#endif
-    while (i < len && word_byte(t[i]) != want)
-        i++;
-    return i;
-}
-
-static inline unsigned letter_bit(unsigned char b)
-{
-    return (unsigned)(tolower(b) - 'a') & 31u; /* any byte: a bit of 32 */
 }
 
 static void lower_copy(char *dst, const char *src, size_t n)
@@ -537,8 +497,7 @@ static void lower_copy(char *dst, const char *src, size_t n)
 
 /* Registers the two spellings of one line-end hyphen site, "pan-demic" and
  * "pandemic" (lowercase), as words to count. */
-static dp_status want_site(doc_t *d, const char *head, size_t hn, const char *tail, size_t tn,
-                           uint32_t *filter, uint32_t *last)
+static dp_status want_site(doc_t *d, const char *head, size_t hn, const char *tail, size_t tn)
 {
     char w[140];
     if (hn + tn + 1 >= 64)
@@ -552,31 +511,70 @@ static dp_status want_site(doc_t *d, const char *head, size_t hn, const char *ta
     lower_copy(w + hn + 1, tail, tn);
     if (dp_map_put(d->vocab, w, hn + tn + 1, (void *)1) != DP_OK)
         return DP_ENOMEM;
-    /* both spellings start with the head and end with the tail */
-    unsigned first = letter_bit((unsigned char)w[0]), end = letter_bit((unsigned char)w[hn + tn]);
-    filter[hn + tn] |= 1u << first;
-    filter[hn + tn + 1] |= 1u << first;
-    last[hn + tn] |= 1u << end;
-    last[hn + tn + 1] |= 1u << end;
     return DP_OK;
+}
+
+/* dst[0..n) = src[0..n) with ASCII capitals in lowercase (lower_copy's
+ * tolower in the "C" locale the stage runs in), eight bytes at a time. */
+static void lower_ascii(char *dst, const char *src, size_t n)
+{
+    size_t i = 0;
+    const uint64_t hi = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        uint64_t t = w & ~hi;
+        /* With the high bits cleared, adding 0x3F reaches 0x80 from 'A' up
+         * and adding 0x25 from '[' up; neither carries into the next byte. */
+        uint64_t up = (t + 0x3F3F3F3F3F3F3F3Full) & ~(t + 0x2525252525252525ull) & ~w & hi;
+        w |= up >> 2;
+        memcpy(dst + i, &w, 8);
+    }
+    lower_copy(dst + i, src + i, n - i);
+}
+
+/* How often the lowercase spelling w[0..n) (letters, perhaps inner
+ * hyphens) occurs as a whole word of t[0..len), low being t in lowercase:
+ * where the run of word bytes through it neither starts earlier nor goes
+ * on (an inner hyphen between word bytes joins), and no line-end hyphen
+ * follows (a word broken there is not evidence for itself). */
+static size_t count_spelling(const char *t, const char *low, size_t len, const char *w, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    size_t count = 0, p = 0;
+    while (p + n <= len) {
+        const char *hit = memchr(low + p, w[0], len - n + 1 - p);
+        if (!hit)
+            break;
+        size_t s = (size_t)(hit - low), e = s + n;
+        p = s + 1;
+        if (memcmp(hit, w, n) != 0)
+            continue;
+        if (s > 0 && (word_byte(u[s - 1]) || (u[s - 1] == '-' && s >= 2 && word_byte(u[s - 2]))))
+            continue;
+        if (e < len && (word_byte(u[e]) || (u[e] == '-' && e + 1 < len && word_byte(u[e + 1]))))
+            continue;
+        if (e + 1 < len && u[e] == '-' && (u[e + 1] == '\n' || u[e + 1] == ' ' || u[e + 1] == '\t'))
+            continue;
+        count++;
+    }
+    return count;
 }
 
 /* The document's own vocabulary, as far as the hyphen sites need it: the
  * sites that drop_hyphen can take to the vocabulary (a lowercase letter after
- * the break) are collected first, then one pass over the text counts only the
- * words that could be one of their spellings (a filter on length, first and
- * last letter spares the hash for all others). It is built on the first
- * such decision, so a text without one never pays for it. Counts are
- * stored plus one. */
+ * the break) are collected first, then each of their spellings is counted
+ * where it occurs in a lowercase copy of the text as a whole word (a word:
+ * a run of word bytes, inner hyphens joining runs, as count_spelling
+ * checks), not followed by a line-end hyphen. The text is not split into
+ * words at all. It is built on the first such decision, so a text without
+ * one never pays for it. Counts are stored plus one. */
 static dp_status build_vocab(doc_t *d, size_t len)
 {
     if (d->vocab)
         return DP_OK;
     if (!(d->vocab = dp_map_new()))
         return DP_ENOMEM;
-    uint32_t filter[66], last[66];
-    memset(filter, 0, sizeof filter);
-    memset(last, 0, sizeof last);
     for (size_t i = 0; i + 1 < d->n; i++) {
         const line_t *a = &d->l[i];
         size_t an = a->e - a->s;
@@ -595,37 +593,37 @@ static dp_status build_vocab(doc_t *d, size_t len)
          * without counts */
         if (!tn || hs >= a->e - 1 || !starts_lower(d->t + b->s, tn))
             continue;
-        if (want_site(d, d->t + hs, a->e - 1 - hs, d->t + b->s, tn, filter, last) != DP_OK)
+        if (want_site(d, d->t + hs, a->e - 1 - hs, d->t + b->s, tn) != DP_OK)
             return DP_ENOMEM;
     }
-    char w[72];
-    const unsigned char *t = (const unsigned char *)d->t;
-    size_t i = 0;
-    while ((i = skip_until(t, i, len, true)) < len) {
-        size_t j = i + 1;
-        /* a word with inner hyphens: "ten-year", "Mazar-i-Sharif" */
-        for (;;) {
-            j = skip_until(t, j, len, false);
-            if (j + 1 < len && t[j] == '-' && word_byte(t[j + 1])) {
-                j += 2;
-                continue;
-            }
-            break;
-        }
-        size_t k = j - i;
-        /* A word broken at the line end is not evidence for itself. */
-        bool broken = j + 1 < len && d->t[j] == '-' &&
-                      (d->t[j + 1] == '\n' || d->t[j + 1] == ' ' || d->t[j + 1] == '\t');
-        if (!broken && k < 64 && ((filter[k] >> letter_bit(t[i])) & 1u) &&
-            ((last[k] >> letter_bit(t[j - 1])) & 1u)) {
-            lower_copy(w, d->t + i, k);
-            uintptr_t v = (uintptr_t)dp_map_get(d->vocab, w, k);
-            if (v && dp_map_put(d->vocab, w, k, (void *)(v + 1)) != DP_OK)
-                return DP_ENOMEM;
-        }
-        i = j;
+    size_t nw = dp_map_count(d->vocab);
+    if (nw == 0)
+        return DP_OK;
+    dp_status rc = DP_ENOMEM;
+    char *low = dp_malloc(len + 1);
+    char(*words)[64] = dp_malloc(nw * sizeof *words);
+    uint8_t *wlen = dp_malloc(nw);
+    if (!low || !words || !wlen)
+        goto fail;
+    lower_ascii(low, d->t, len);
+    size_t it = 0, k = 0, kl;
+    const char *key;
+    void *v;
+    while (k < nw && dp_map_next(d->vocab, &it, &key, &kl, &v)) {
+        memcpy(words[k], key, kl); /* under 64: see want_site */
+        wlen[k++] = (uint8_t)kl;
     }
-    return DP_OK;
+    for (size_t i = 0; i < k; i++) {
+        size_t n = count_spelling(d->t, low, len, words[i], wlen[i]);
+        if (dp_map_put(d->vocab, words[i], wlen[i], (void *)(uintptr_t)(n + 1)) != DP_OK)
+            goto fail;
+    }
+    rc = DP_OK;
+fail:
+    dp_free(low);
+    dp_free(words);
+    dp_free(wlen);
+    return rc;
 }
 
 static uintptr_t vocab_count(const doc_t *d, const char *w, size_t n)
