@@ -474,6 +474,18 @@ dp_status tag_patterns_scan(const tag_patterns_t *p, const char *text, size_t le
             hi++;
             continue;
         }
+        if (prev_word) {
+            /* Inside a word no pattern starts: run over its ASCII letters
+             * and digits up to the next rare hit (other bytes take the
+             * full path below). */
+            size_t stop = hi < nh ? hits[hi].s : len, q = pos;
+            while (q < stop && (unsigned char)text[q] < 0x80 && is_word_byte((unsigned char)text[q]))
+                q++;
+            if (q > pos) {
+                pos = q;
+                continue;
+            }
+        }
         unsigned char c = (unsigned char)text[pos];
         size_t next = pos + 1;
         int word;
