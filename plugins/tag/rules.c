@@ -511,8 +511,9 @@ static size_t run_end(rules_t *r, size_t a)
             continue;
         }
         /* "Ludwig van Beethoven", "Nihad al Boushi" */
-        if ((gzf(r, j) & TAG_GZ_PARTICLE) && (tf(r, j) & TAG_TOK_LOWER) && joined(r, j) &&
-            capword(r, j + 1))
+        /* the token tests first: they are cheaper than the lookup */
+        if ((tf(r, j) & TAG_TOK_LOWER) && joined(r, j) && capword(r, j + 1) &&
+            (gzf(r, j) & TAG_GZ_PARTICLE))
             j += 2;
         else
             break;
@@ -523,7 +524,7 @@ static size_t run_end(rules_t *r, size_t a)
 static int run_has_head(rules_t *r, size_t a, size_t b)
 {
     for (size_t i = a; i < b; i++)
-        if ((gzf(r, i) & (TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)) && capword(r, i))
+        if (capword(r, i) && (gzf(r, i) & (TAG_GZ_ORG_HEAD | TAG_GZ_LOC_HEAD)))
             return 1;
     return 0;
 }
@@ -538,8 +539,8 @@ static size_t chain_end(rules_t *r, size_t a, size_t b)
         return b;
     for (;;) {
         size_t j = b;
-        if (j >= r->toks->n || !joined(r, j - 1) || !(gzf(r, j) & TAG_GZ_ORG_LINK) ||
-            !(tf(r, j) & TAG_TOK_LOWER))
+        if (j >= r->toks->n || !joined(r, j - 1) || !(tf(r, j) & TAG_TOK_LOWER) ||
+            !(gzf(r, j) & TAG_GZ_ORG_LINK))
             break;
         j++;
         if (j < r->toks->n && joined(r, j - 1) && (gzf(r, j) & TAG_GZ_ARTICLE) &&
