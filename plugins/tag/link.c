@@ -113,6 +113,18 @@ static dp_status set_canon(tag_mention_t *x, const char *c, size_t n, const char
     return DP_OK;
 }
 
+/* Token i's gazetteer entry, kept on the token (the rules looked most
+ * words up already). */
+static const tag_gaz_entry_t *tok_gz(linker_t *l, size_t i)
+{
+    tag_tok_t *t = &l->toks->v[i];
+    if (!(t->flags & TAG_TOK_LOOKED)) {
+        t->gz = tag_gaz_lookup(l->gaz, l->text + t->start, t->end - t->start);
+        t->flags |= TAG_TOK_LOOKED;
+    }
+    return t->gz;
+}
+
 static int is_char(const linker_t *l, size_t i, char c)
 {
     const tag_tok_t *t = &l->toks->v[i];
@@ -172,10 +184,9 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
          * Gold Corp") is later named by its first words ("Santa Fe"),
          * which may also be a town's name. */
         if (x->label == TAG_ORG && x->tok_b - x->tok_a >= 3) {
-            const tag_tok_t *lt = &toks->v[x->tok_b - 1];
-            const tag_gaz_entry_t *le = tag_gaz_lookup(gaz, text + lt->start, lt->end - lt->start);
+            const tag_gaz_entry_t *le = tok_gz(&l, x->tok_b - 1);
             const tag_tok_t *ft = &toks->v[x->tok_a];
-            const tag_gaz_entry_t *fe = tag_gaz_lookup(gaz, text + ft->start, ft->end - ft->start);
+            const tag_gaz_entry_t *fe = tok_gz(&l, x->tok_a);
             uint32_t ff = fe ? fe->flags : 0;
             if (le && (le->flags & TAG_GZ_ORG_LEGAL) &&
                 !(ff & (TAG_GZ_COMMON | TAG_GZ_COUNTRY | TAG_GZ_REGION | TAG_GZ_ORG_HEAD))) {
@@ -189,8 +200,7 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
         }
         if (x->label == TAG_PERSON && x->tok_b - x->tok_a >= 2) {
             const tag_tok_t *last = &toks->v[x->tok_b - 1];
-            const tag_gaz_entry_t *e = tag_gaz_lookup(gaz, text + last->start,
-                                                      last->end - last->start);
+            const tag_gaz_entry_t *e = tok_gz(&l, x->tok_b - 1);
             uint32_t f = e ? e->flags : 0;
             /* A surname that is also a town ("Lara", "Clinton") is the
              * person in this document; one that is an ordinary word
@@ -245,8 +255,7 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
             if (!a || (a->weak && (f & (TAG_TOK_SENT_START | TAG_TOK_HEADLINE))))
                 continue;
             /* a single ordinary word in a headline ("WIN") must not match */
-            const tag_gaz_entry_t *ge = tag_gaz_lookup(gaz, text + toks->v[k].start,
-                                                       toks->v[k].end - toks->v[k].start);
+            const tag_gaz_entry_t *ge = tok_gz(&l, k);
             if (span == 1 && ge && (ge->flags & TAG_GZ_COMMON) && (f & TAG_TOK_HEADLINE) &&
                 a->label == TAG_PERSON)
                 continue;
@@ -276,12 +285,8 @@ dp_status tag_link(const char *text, size_t len, tag_toks_t *toks, const tag_gaz
         tag_mention_t x = m->v[i];
         if (!x.label && x.tok_a != x.tok_b) {
             size_t b = x.tok_b, a = x.tok_a;
-            const tag_gaz_entry_t *next = b < toks->n ? tag_gaz_lookup(gaz, text + toks->v[b].start,
-                                                                   toks->v[b].end - toks->v[b].start)
-                                                      : NULL;
-            const tag_gaz_entry_t *prev = a > 0 ? tag_gaz_lookup(gaz, text + toks->v[a - 1].start,
-                                                                 toks->v[a - 1].end - toks->v[a - 1].start)
-                                                : NULL;
+            const tag_gaz_entry_t *next = b < toks->n ? tok_gz(&l, b) : NULL;
+            const tag_gaz_entry_t *prev = a > 0 ? tok_gz(&l, a - 1) : NULL;
             if (next && (next->flags & TAG_GZ_PERSON_VERB) && (toks->v[b].flags & TAG_TOK_LOWER)) {
                 x.label = TAG_PERSON;
                 x.conf = 0.55f;
