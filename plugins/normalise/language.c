@@ -32,7 +32,8 @@ enum {
     LEAD_PERMILLE = 40, /* its lead over the runner-up: see decide_early */
     DENSE_MIN = 8,      /* profiles an n-gram is in to get a dense row */
     DENSE_LANG_MAX = 256, /* more profiles than this: postings only */
-    DENSE_FLUSH = 128   /* dense n-grams summed in 16 bits: 128 * 400 fits */
+    DENSE_FLUSH = 128,  /* dense n-grams summed in 16 bits: 128 * 400 fits */
+    BLOOM_BITS_LOG2 = 19 /* 64 KB of filter bits */
 };
 #define NO_RANK UINT16_MAX
 
@@ -88,7 +89,6 @@ struct nz_language {
     mslot_t *slots;   /* smask + 1 slots */
     size_t smask;
     char (*keys)[KEY_PAD]; /* rows keys, zero-padded */
-    uint8_t *klen;    /* rows key lengths */
     uint32_t *post_start; /* rows + 1 offsets into post */
     uint32_t *post;   /* language << 16 | rank */
     /* The n-grams most profiles share (the top of every text's ranking) as
@@ -98,6 +98,10 @@ struct nz_language {
     uint32_t *dense_row;
     uint16_t *dense;
     size_t lpad;
+    /* One bit per n-gram hash (bloom_bit) of the model's n-grams: most of a
+     * text's ranked n-grams are in no profile, and this 64 KB answers for
+     * them without touching the larger slot table. */
+    uint64_t *bloom;
 };
 
 static uint32_t hash_key(const char *k, size_t n) {
@@ -181,6 +185,10 @@ fail:
     return rc;
 }
 
+static inline uint32_t bloom_bit(uint32_t h) {
+    return (h * 0x9E3779B1u) >> (32 - BLOOM_BITS_LOG2);
+}
+
 /* Builds the run-time tables (slots, keys, postings) from the load-time
  * matrix and frees the matrix. Postings keep the matrix's ranks, the first
  * rank of an n-gram that a profile lists twice. */
@@ -194,23 +202,23 @@ static dp_status finish_load(nz_language_t *L) {
     L->smask = scap - 1;
     L->slots = dp_calloc(scap, sizeof *L->slots);
     L->keys = dp_calloc(rows ? rows : 1, sizeof *L->keys);
-    L->klen = dp_malloc(rows ? rows : 1);
     L->post_start = dp_malloc((rows + 1) * sizeof *L->post_start);
     L->post = dp_malloc((npost ? npost : 1) * sizeof *L->post);
-    if (!L->slots || !L->keys || !L->klen || !L->post_start || !L->post)
+    L->bloom = dp_calloc((size_t)1 << (BLOOM_BITS_LOG2 - 6), sizeof *L->bloom);
+    if (!L->slots || !L->keys || !L->post_start || !L->post || !L->bloom)
         return DP_ENOMEM;
     for (size_t i = 0; i < L->cap; i++) {
         const gram_t *g = &L->table[i];
         if (!g->used)
             continue;
         memcpy(L->keys[g->value], g->key, g->len);
-        L->klen[g->value] = g->len;
         uint32_t h = hash_key(g->key, g->len);
         size_t j = h & L->smask;
         while (L->slots[j].row1)
             j = (j + 1) & L->smask;
         L->slots[j].hash = h;
         L->slots[j].row1 = g->value + 1;
+        L->bloom[bloom_bit(h) >> 6] |= 1ull << (bloom_bit(h) & 63);
     }
     size_t k = 0;
     for (size_t r = 0; r < rows; r++) {
@@ -359,11 +367,11 @@ void nz_language_free(nz_language_t *L) {
     dp_free(L->ranks);
     dp_free(L->slots);
     dp_free(L->keys);
-    dp_free(L->klen);
     dp_free(L->post_start);
     dp_free(L->post);
     dp_free(L->dense_row);
     dp_free(L->dense);
+    dp_free(L->bloom);
     dp_free(L);
 }
 
@@ -463,12 +471,13 @@ static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
 }
 
 /* Row of the n-gram key[0..n) in the model, or -1. */
-static long model_row(const nz_language_t *L, const char *key, size_t n, uint32_t h) {
+static long model_row(const nz_language_t *L, const char *key, uint32_t h) {
     for (size_t i = h & L->smask;; i = (i + 1) & L->smask) {
         const mslot_t *s = &L->slots[i];
         if (!s->row1)
             return -1;
-        if (s->hash == h && L->klen[s->row1 - 1] == n && memcmp(L->keys[s->row1 - 1], key, KEY_PAD) == 0)
+        /* Keys hold no NUL bytes, so equal padded keys have equal lengths */
+        if (s->hash == h && memcmp(L->keys[s->row1 - 1], key, KEY_PAD) == 0)
             return (long)s->row1 - 1;
     }
 }
@@ -538,9 +547,12 @@ static size_t score(const nz_language_t *L, const text_grams_t *t, uint32_t *bon
         memset(sum, 0, L->lpad * sizeof *sum);
     for (size_t i = 0; i < ng; i++) {
         const tgram_t *tg = &t->g[order[i]];
+        const uint32_t bit = bloom_bit(tg->hash);
+        if (!((L->bloom[bit >> 6] >> (bit & 63)) & 1u))
+            continue; /* in no profile */
         char key[KEY_PAD] = {0};
         memcpy(key, t->arena + tg->off, tg->len);
-        long row = model_row(L, key, tg->len, tg->hash);
+        long row = model_row(L, key, tg->hash);
         if (row < 0)
             continue;
         if (L->dense_row && L->dense_row[row]) {

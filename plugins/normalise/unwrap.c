@@ -548,7 +548,7 @@ static size_t count_spelling(const char *t, const char *low, size_t len, const c
             break;
         size_t s = (size_t)(hit - low), e = s + n;
         p = s + 1;
-        if (memcmp(hit, w, n) != 0)
+        if (hit[1] != w[1] || memcmp(hit, w, n) != 0) /* n >= 2: a head and a tail */
             continue;
         if (s > 0 && (word_byte(u[s - 1]) || (u[s - 1] == '-' && s >= 2 && word_byte(u[s - 2]))))
             continue;
