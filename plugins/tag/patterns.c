@@ -437,6 +437,21 @@ static dp_status rare_hits(const tag_patterns_t *p, const char *text, size_t len
     return DP_OK;
 }
 
+/* ASCII letters and digits: bytes that go on a word (is_word_byte less
+ * the non-ASCII ones, which take the full path). */
+static const unsigned char ascii_word[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
 static int is_word_byte(unsigned char c)
 {
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
@@ -479,7 +494,7 @@ dp_status tag_patterns_scan(const tag_patterns_t *p, const char *text, size_t le
              * and digits up to the next rare hit (other bytes take the
              * full path below). */
             size_t stop = hi < nh ? hits[hi].s : len, q = pos;
-            while (q < stop && (unsigned char)text[q] < 0x80 && is_word_byte((unsigned char)text[q]))
+            while (q < stop && ascii_word[(unsigned char)text[q]])
                 q++;
             if (q > pos) {
                 pos = q;
