@@ -130,7 +130,10 @@ void *dp__queue_pop(dp__queue_t *q)
         q->count--;
         q->bytes -= slot.bytes;
         item = slot.item;
-        if (q->push_waiters > 0)
+        /* Hysteresis: a blocked producer is woken once the queue has drained
+         * to half, not for every item taken, or a slow consumer and the
+         * producer would switch places once per document. */
+        if (q->push_waiters > 0 && q->count <= q->cap / 2 && q->bytes <= q->max_bytes / 2)
             pthread_cond_broadcast(&q->not_full);
         /* More waiting: let another idle consumer start on them now rather
          * than after its linger. */
@@ -294,7 +297,12 @@ void *dp__reorder_take(dp__reorder_t *r, int timeout_ms, bool *aborted)
         r->filled[i] = false;
         r->count--;
         r->next++;
-        if (r->room_waiters > 0)
+        /* Wake blocked putters once the buffer has drained to half, and
+         * always when the new next number is missing: its holder may be
+         * among them, waiting for a turn it now has. */
+        if (r->room_waiters > 0 &&
+            ((r->count <= r->max_items / 2 && r->bytes <= r->max_bytes / 2) ||
+             !r->filled[(size_t)(r->next % r->cap)]))
             pthread_cond_broadcast(&r->room);
     }
     pthread_mutex_unlock(&r->lock);
