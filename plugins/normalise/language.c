@@ -395,6 +395,29 @@ typedef struct text_grams {
     uint8_t arena[ARENA];
 } text_grams_t;
 
+/* Whether the n keys at a and b are equal; both may be read up to eight
+ * bytes past their end (count_word leaves zeros after each word). */
+static inline bool same_key(const uint8_t *a, const uint8_t *b, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + j, 8);
+        memcpy(&y, b + j, 8);
+        if (x != y)
+            return false;
+    }
+    if (j == n)
+        return true;
+    uint64_t x, y;
+    memcpy(&x, a + j, 8);
+    memcpy(&y, b + j, 8);
+    return ((x ^ y) & (~0ull >> (64 - 8 * (n - j)))) == 0; /* the first n - j bytes */
+#else
+    return memcmp(a, b, n) == 0;
+#endif
+}
+
 /* Counts the n-grams of one padded word cps[0..n) ("_", letters, "_") into
  * t; new ones stop at three quarters full, which keeps probes short (a text
  * of TEXT_MAX bytes rarely gets there). The word is encoded once into the
@@ -402,7 +425,7 @@ typedef struct text_grams {
  * by byte, so each n-gram lands in the slot a table hashing the whole key
  * would give it. */
 static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
-    if (t->alen + n * 4 > ARENA)
+    if (t->alen + n * 4 + 8 > ARENA)
         return; /* cannot happen: see ARENA */
     uint8_t *bytes = t->arena + t->alen;
     size_t off[WORD_MAX_CP + 3];
@@ -419,6 +442,9 @@ static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
         bl += (size_t)b;
     }
     off[n] = bl;
+    /* Eight zero bytes after the word: keys are compared eight bytes at a
+     * time (same_key), which may read that far past the last one. */
+    memset(bytes + bl, 0, 8);
     const size_t mask = TEXT_SLOTS - 1;
     for (size_t p = 0; p < n; p++) {
         uint32_t h = 2166136261u;
@@ -439,15 +465,9 @@ static void count_word(text_grams_t *t, const int32_t *cps, size_t n) {
                 if ((e & TAG_MASK) != tag)
                     goto next; /* another hash: its entry is not read */
                 tgram_t *c = &t->g[(e & ENTRY_MASK) - 1];
-                if (c->hash == h && c->len == kl) {
-                    const uint8_t *ck = t->arena + c->off;
-                    size_t j = 0;
-                    while (j < kl && ck[j] == key[j])
-                        j++;
-                    if (j == kl) {
-                        g = c;
-                        break;
-                    }
+                if (c->hash == h && c->len == kl && same_key(t->arena + c->off, key, kl)) {
+                    g = c;
+                    break;
                 }
             next:
                 i = (i + 1) & mask;
@@ -545,14 +565,43 @@ static size_t score(const nz_language_t *L, const text_grams_t *t, uint32_t *bon
     size_t pending = 0;
     if (L->dense_row)
         memset(sum, 0, L->lpad * sizeof *sum);
+    /* The look-ups below miss the cache (a 64 KB filter, a larger slot
+     * table, the keys and rows); done one n-gram after another each waits
+     * for the last. So they go in passes that first prefetch what the next
+     * reads: the filter words of all ranked n-grams, the slots of those it
+     * passes, then the keys and rank rows of those found. The sums are
+     * taken in the same order as before: same result. */
     for (size_t i = 0; i < ng; i++) {
-        const tgram_t *tg = &t->g[order[i]];
-        const uint32_t bit = bloom_bit(tg->hash);
+        const uint32_t bit = bloom_bit(t->g[order[i]].hash);
+        __builtin_prefetch(&L->bloom[bit >> 6]);
+    }
+    uint16_t cand[PROFILE_MAX];
+    size_t nc = 0;
+    for (size_t i = 0; i < ng; i++) {
+        const uint32_t h = t->g[order[i]].hash;
+        const uint32_t bit = bloom_bit(h);
         if (!((L->bloom[bit >> 6] >> (bit & 63)) & 1u))
             continue; /* in no profile */
+        __builtin_prefetch(&L->slots[h & L->smask]);
+        cand[nc++] = (uint16_t)i;
+    }
+    long rows[PROFILE_MAX];
+    for (size_t c = 0; c < nc; c++) {
+        const tgram_t *tg = &t->g[order[cand[c]]];
         char key[KEY_PAD] = {0};
         memcpy(key, t->arena + tg->off, tg->len);
         long row = model_row(L, key, tg->hash);
+        rows[c] = row;
+        if (row < 0)
+            continue;
+        if (L->dense_row && L->dense_row[row])
+            __builtin_prefetch(L->dense + (size_t)(L->dense_row[row] - 1) * L->lpad);
+        else
+            __builtin_prefetch(&L->post[L->post_start[row]]);
+    }
+    for (size_t c = 0; c < nc; c++) {
+        const size_t i = cand[c];
+        const long row = rows[c];
         if (row < 0)
             continue;
         if (L->dense_row && L->dense_row[row]) {

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -23,7 +24,12 @@ struct nz_lexicon {
     size_t max_pattern; /* longest pattern, in bytes of letters */
     unsigned char **digits; /* owned digit arrays, freed with the lexicon */
     size_t n_digits, cap_digits;
+    unsigned long serial; /* tells lexicons apart in the break memo */
 };
+
+/* Serial numbers of loaded lexicons, so that a memo never takes a new
+ * lexicon at a freed one's address for the old one. */
+static atomic_ulong lexicon_serial;
 
 static dp_status load_words(nz_lexicon_t *lex, const char *path, char *err, size_t errcap)
 {
@@ -132,6 +138,8 @@ dp_status nz_lexicon_load(const char *words_path, const char *patterns_path, nz_
 {
     dp_status rc = DP_ENOMEM;
     nz_lexicon_t *lex = dp_calloc(1, sizeof *lex);
+    if (lex)
+        lex->serial = atomic_fetch_add(&lexicon_serial, 1) + 1;
     if (!lex)
         goto fail;
     lex->left_min = 2;
@@ -201,49 +209,80 @@ bool nz_lexicon_has(const nz_lexicon_t *lex, const char *w, size_t len)
     return false;
 }
 
-bool nz_lexicon_can_break(const nz_lexicon_t *lex, const char *w, size_t len, size_t at)
+/* The pattern values of one word, kept for the next call: unwrap asks
+ * about several break points of the same joined word in a row, and the
+ * values do not depend on the point. One per thread, as the workers share
+ * the lexicon. */
+typedef struct break_memo {
+    unsigned long serial; /* lexicon; 0: empty */
+    size_t len;
+    char w[NZ_MAX_WORD];
+    bool ok;                            /* valid UTF-8 */
+    size_t letters;                     /* code points of the word */
+    unsigned char cp_at[NZ_MAX_WORD + 1]; /* code points before byte k, or 0xFF
+                                           * where k is inside a character */
+    unsigned char v[NZ_MAX_WORD + 4];
+} break_memo_t;
+static _Thread_local break_memo_t memo;
+
+/* Fills m with the values of w[0..len) (0 < len <= NZ_MAX_WORD). */
+static void memo_fill(const nz_lexicon_t *lex, const char *w, size_t len, break_memo_t *m)
 {
-    if (!lex || dp_map_count(lex->patterns) == 0 || len == 0 || len > NZ_MAX_WORD || at == 0 ||
-        at >= len)
-        return false;
+    m->serial = lex->serial;
+    m->len = len;
+    memcpy(m->w, w, len);
+    m->ok = false;
+    memset(m->cp_at, 0xFF, sizeof m->cp_at);
     /* ".word." in lowercase UTF-8; off[k] is the byte offset of its k-th
      * code point, so patterns are matched on code point boundaries and
      * their values land on the gaps between letters. */
     char b[4 * NZ_MAX_WORD + 8];
     size_t off[NZ_MAX_WORD + 4];
-    unsigned char v[NZ_MAX_WORD + 4];
-    size_t nb = 0, n = 0, at_cp = 0;
+    size_t nb = 0, n = 0;
     off[n++] = nb;
     b[nb++] = '.';
     size_t i = 0;
     while (i < len) {
-        if (i == at)
-            at_cp = n - 1; /* letters before the break */
+        m->cp_at[i] = (unsigned char)(n - 1); /* letters before i */
         int32_t c = dp_utf8_next(w, len, &i);
         if (c < 0)
-            return false;
+            return;
         c = utf8proc_tolower(c);
         off[n++] = nb;
         nb += dp_utf8_encode(c, b + nb);
     }
-    size_t letters = n - 1;
+    m->letters = n - 1;
     off[n++] = nb;
     b[nb++] = '.';
     off[n] = nb;
-    if (at_cp == 0 || (int)at_cp < lex->left_min || (int)(letters - at_cp) < lex->right_min)
-        return false;
-    memset(v, 0, sizeof v);
+    memset(m->v, 0, sizeof m->v);
     for (size_t p = 0; p < n; p++) {
         for (size_t q = p + 1; q <= n && q - p <= lex->max_pattern; q++) {
             const unsigned char *d = dp_map_get(lex->patterns, b + off[p], off[q] - off[p]);
             if (!d)
                 continue;
             for (size_t k = 0; k <= q - p; k++)
-                if (d[k] > v[p + k])
-                    v[p + k] = d[k];
+                if (d[k] > m->v[p + k])
+                    m->v[p + k] = d[k];
         }
     }
+    m->ok = true;
+}
+
+bool nz_lexicon_can_break(const nz_lexicon_t *lex, const char *w, size_t len, size_t at)
+{
+    if (!lex || dp_map_count(lex->patterns) == 0 || len == 0 || len > NZ_MAX_WORD || at == 0 ||
+        at >= len)
+        return false;
+    break_memo_t *m = &memo;
+    if (m->serial != lex->serial || m->len != len || memcmp(m->w, w, len) != 0)
+        memo_fill(lex, w, len, m);
+    if (!m->ok)
+        return false;
+    size_t at_cp = m->cp_at[at] == 0xFF ? 0 : m->cp_at[at];
+    if (at_cp == 0 || (int)at_cp < lex->left_min || (int)(m->letters - at_cp) < lex->right_min)
+        return false;
     /* v[k] is the value of the gap before the k-th code point of ".word.";
      * the break comes before letter at_cp, code point at_cp + 1. */
-    return (v[at_cp + 1] & 1u) != 0;
+    return (m->v[at_cp + 1] & 1u) != 0;
 }
