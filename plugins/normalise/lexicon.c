@@ -19,7 +19,7 @@
 
 struct nz_lexicon {
     dp_map_t *words;    /* lowercase word -> (void *)1 */
-    dp_map_t *patterns; /* pattern letters -> unsigned char[len + 1] of digits */
+    dp_map_t *patterns; /* pattern letters, and their shorter starts -> record (new_record) */
     int left_min, right_min;
     size_t max_pattern; /* longest pattern, in bytes of letters */
     unsigned char **digits; /* owned digit arrays, freed with the lexicon */
@@ -54,6 +54,27 @@ static dp_status load_words(nz_lexicon_t *lex, const char *path, char *err, size
     if (rc != DP_OK)
         snprintf(err, errcap, "%s: out of memory", path);
     return rc;
+}
+
+/* A record of the patterns map, owned by the lexicon: byte 0 holds the
+ * REC_ flags, then (REC_PATTERN) the pattern's values. */
+enum { REC_PATTERN = 1, /* the letters are a pattern */
+       REC_LONGER = 2   /* and a longer pattern starts with them */ };
+
+static unsigned char *new_record(nz_lexicon_t *lex, size_t n)
+{
+    if (lex->n_digits == lex->cap_digits) {
+        size_t cap = lex->cap_digits ? lex->cap_digits * 2 : 1024;
+        unsigned char **p = dp_realloc(lex->digits, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        lex->digits = p;
+        lex->cap_digits = cap;
+    }
+    unsigned char *d = dp_malloc(n);
+    if (d)
+        lex->digits[lex->n_digits++] = d;
+    return d;
 }
 
 static dp_status load_patterns(nz_lexicon_t *lex, const char *path, char *err, size_t errcap)
@@ -106,25 +127,34 @@ static dp_status load_patterns(nz_lexicon_t *lex, const char *path, char *err, s
             continue;
         if (nl > lex->max_pattern)
             lex->max_pattern = nl;
-        unsigned char *d = dp_malloc(nl + 1);
+        const unsigned char *old = dp_map_get(lex->patterns, letters, nb);
+        unsigned char *d = new_record(lex, nl + 2);
         if (!d) {
             rc = DP_ENOMEM;
             break;
         }
-        memcpy(d, dig, nl + 1);
-        if (lex->n_digits == lex->cap_digits) {
-            size_t cap = lex->cap_digits ? lex->cap_digits * 2 : 1024;
-            unsigned char **p = dp_realloc(lex->digits, cap * sizeof *p);
-            if (!p) {
-                dp_free(d);
+        d[0] = (unsigned char)(REC_PATTERN | (old ? old[0] & REC_LONGER : 0));
+        memcpy(d + 1, dig, nl + 1);
+        if ((rc = dp_map_put(lex->patterns, letters, nb, d)) != DP_OK)
+            break;
+        /* Its shorter starts, so that matching stops where no pattern goes
+         * on. */
+        for (size_t k = 1; k < nb && rc == DP_OK; k++) {
+            if (((unsigned char)letters[k] & 0xC0u) == 0x80u)
+                continue;
+            unsigned char *e = dp_map_get(lex->patterns, letters, k);
+            if (e) {
+                e[0] |= REC_LONGER;
+                continue;
+            }
+            if (!(e = new_record(lex, 1))) {
                 rc = DP_ENOMEM;
                 break;
             }
-            lex->digits = p;
-            lex->cap_digits = cap;
+            e[0] = REC_LONGER;
+            rc = dp_map_put(lex->patterns, letters, k, e);
         }
-        lex->digits[lex->n_digits++] = d;
-        if ((rc = dp_map_put(lex->patterns, letters, nb, d)) != DP_OK)
+        if (rc != DP_OK)
             break;
     }
     fclose(f);
@@ -260,10 +290,13 @@ static void memo_fill(const nz_lexicon_t *lex, const char *w, size_t len, break_
         for (size_t q = p + 1; q <= n && q - p <= lex->max_pattern; q++) {
             const unsigned char *d = dp_map_get(lex->patterns, b + off[p], off[q] - off[p]);
             if (!d)
-                continue;
-            for (size_t k = 0; k <= q - p; k++)
-                if (d[k] > m->v[p + k])
-                    m->v[p + k] = d[k];
+                break; /* no pattern starts with these letters */
+            if (d[0] & REC_PATTERN)
+                for (size_t k = 0; k <= q - p; k++)
+                    if (d[1 + k] > m->v[p + k])
+                        m->v[p + k] = d[1 + k];
+            if (!(d[0] & REC_LONGER))
+                break;
         }
     }
     m->ok = true;
