@@ -5,6 +5,7 @@
  * with the clean form, counting what it repaired and removed in
  * meta.normalise. Options and data are read once in init and shared
  * read-only by every worker. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -268,6 +269,22 @@ static bool mtime_date(const dp_doc_t *doc, dp_date_t *d)
 }
 #endif
 
+/* Whether s[0..len) holds a byte >= 0x80; s may be NULL when len is 0. */
+static bool has_high_byte(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            return true;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
 static dp_status nz_process(void *state, void *worker, dp_doc_t *doc)
 {
     (void)worker;
@@ -281,7 +298,9 @@ static dp_status nz_process(void *state, void *worker, dp_doc_t *doc)
     const char *text = dp_doc_text(doc, &len);
     json_t *meta = dp_doc_meta(doc);
 
-    if (st->mojibake) {
+    /* Mojibake needs bytes >= 0x80: ASCII text (most documents) is not
+     * copied through the repair, which would return it unchanged. */
+    if (st->mojibake && has_high_byte(text, len)) {
         if ((rc = nz_mojibake_fix(text, len, &next, &c.mojibake)) != DP_OK)
             goto fail;
         swap(&cur, &next);
@@ -311,7 +330,8 @@ static dp_status nz_process(void *state, void *worker, dp_doc_t *doc)
          * and the stage must not change its own output. Cheap: clean text
          * is skipped eight bytes at a time. */
         size_t again = 0;
-        if ((rc = nz_mojibake_fix(cur.data ? cur.data : "", cur.len, &next, &again)) != DP_OK)
+        if (has_high_byte(cur.data, cur.len) &&
+            (rc = nz_mojibake_fix(cur.data, cur.len, &next, &again)) != DP_OK)
             goto fail;
         if (again) {
             /* what it decoded gets the clean-up too (a no-break space) */
