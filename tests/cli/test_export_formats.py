@@ -21,7 +21,6 @@ Run by CTest with the binary in env DOCPIPE; by hand:
     DOCPIPE=build/docpipe python3 tests/cli/test_export_formats.py
 """
 import csv
-import io
 import json
 import os
 import shutil
@@ -34,24 +33,10 @@ import tempfile
 import time
 import zipfile
 
-SRC = os.environ.get("DOCPIPE_SOURCE_DIR") or os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from clitest import SRC, check, results, failures, docpipe_binary
+
 SAMPLES = os.path.join(SRC, "samples")
 STAGES = [{"plugin": "normalise"}, {"plugin": "segment"}, {"plugin": "tag"}, {"plugin": "summarise"}]
-results = []
-
-
-def check(name, ok, why=""):
-    results.append((name, bool(ok), why))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + str(why)[:600]), flush=True)
-    return ok
-
-
-def docpipe_binary():
-    path = os.environ.get("DOCPIPE") or os.path.join(SRC, "build", "docpipe")
-    if not os.access(path, os.X_OK):
-        sys.exit("test_export_formats: no docpipe binary at %s (set DOCPIPE)" % path)
-    return os.path.abspath(path)
 
 
 def run(args, cwd, data=None, timeout=300):
@@ -408,7 +393,7 @@ def check_hostile_ids(work):
 
 def main():
     global DP
-    DP = docpipe_binary()
+    DP = docpipe_binary("test_export_formats")
     work = tempfile.mkdtemp(prefix="dp-export-formats-")
     try:
         check_formats(work)
@@ -419,7 +404,7 @@ def main():
         check_hostile_ids(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    failed = [r for r in results if not r[1]]
+    failed = failures()
     print("%d of %d export checks hold" % (len(results) - len(failed), len(results)))
     return 1 if failed else 0
 

@@ -18,26 +18,12 @@ import subprocess
 import sys
 import tempfile
 
-SRC = os.environ.get("DOCPIPE_SOURCE_DIR") or os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from clitest import SRC, check, results, failures, docpipe_binary
+
 DATA = os.path.join(SRC, "tests", "data", "normalise")
-results = []
 
 
-def check(name, ok, why=""):
-    results.append((name, bool(ok)))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why), flush=True)
-    return ok
-
-
-def docpipe_binary():
-    path = os.environ.get("DOCPIPE") or os.path.join(SRC, "build", "docpipe")
-    if not os.access(path, os.X_OK):
-        sys.exit("test_normalise: no docpipe binary at %s (set DOCPIPE)" % path)
-    return os.path.abspath(path)
-
-
-DP = docpipe_binary()
+DP = docpipe_binary("test_normalise")
 TMP = tempfile.mkdtemp(prefix="docpipe-normalise-")
 CHAIN = os.path.join(TMP, "chain.json")
 with open(CHAIN, "w", encoding="utf-8") as fh:
@@ -164,6 +150,6 @@ try:
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 
-failed = [n for n, ok in results if not ok]
+failed = failures()
 print("%d checks, %d failed" % (len(results), len(failed)))
 sys.exit(1 if failed else 0)

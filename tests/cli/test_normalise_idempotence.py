@@ -19,17 +19,10 @@ import sys
 import tempfile
 import textwrap
 
-SRC = os.environ.get("DOCPIPE_SOURCE_DIR") or os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from clitest import SRC, check, results, failures
+
 DATA = os.path.join(SRC, "tests", "data", "normalise")
 SAMPLES = os.path.join(SRC, "samples")
-results = []
-
-
-def check(name, ok, why=""):
-    results.append((name, bool(ok)))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why), flush=True)
-    return ok
 
 
 DP = os.path.abspath(os.environ.get("DOCPIPE") or os.path.join(SRC, "build", "docpipe"))
@@ -108,6 +101,6 @@ try:
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 
-failed = [n for n, ok in results if not ok]
+failed = failures()
 print("%d checks, %d failed" % (len(results), len(failed)))
 sys.exit(1 if failed else 0)

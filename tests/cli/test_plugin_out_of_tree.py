@@ -23,22 +23,15 @@ import subprocess
 import sys
 import tempfile
 
-SRC = os.environ.get("DOCPIPE_SOURCE_DIR") or os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from clitest import SRC, check, results, failures
+
 BUILD = os.path.abspath(os.environ.get("DOCPIPE_BUILD_DIR") or os.path.join(SRC, "build"))
 SAMPLE = os.path.join(SRC, "samples", "releases.tar.gz")
 FOLDER = os.path.join(SRC, "samples", "releases")
-results = []
 
 # Unicode White_Space (PropList.txt): what wordcount separates words by.
 WHITE_SPACE = set(range(0x09, 0x0E)) | {0x20, 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F,
                                          0x3000} | set(range(0x2000, 0x200B))
-
-
-def check(name, ok, why=""):
-    results.append((name, bool(ok), why))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why), flush=True)
-    return ok
 
 
 def count_words(text):
@@ -215,7 +208,7 @@ def run_all(tmp):
     check("wordcount's options table is enforced: field 3 is a config error (exit 2, stages[0].options.field)",
           rc == 2 and "stages[0].options.field" in err, "exit %d: %s" % (rc, err.strip()[-300:]))
 
-    failed = [r for r in results if not r[1]]
+    failed = failures()
     print("%d of %d checks passed" % (len(results) - len(failed), len(results)))
     return 1 if failed else 0
 

@@ -14,24 +14,10 @@ import subprocess
 import sys
 import tempfile
 
-SRC = os.environ.get("DOCPIPE_SOURCE_DIR") or os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from clitest import SRC, check, results, failures, docpipe_binary
+
 SAMPLES = os.path.join(SRC, "samples")
 FOLDER = os.path.join(SAMPLES, "releases")
-results = []
-
-
-def check(name, ok, why=""):
-    results.append((name, bool(ok), why))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why), flush=True)
-    return ok
-
-
-def docpipe_binary():
-    path = os.environ.get("DOCPIPE") or os.path.join(SRC, "build", "docpipe")
-    if not os.access(path, os.X_OK):
-        sys.exit("test_samples: no docpipe binary at %s (set DOCPIPE)" % path)
-    return os.path.abspath(path)
 
 
 def run(args, cwd=None, data=None):
@@ -177,7 +163,7 @@ def test_default_chain(tmp, want):
 
 def main():
     global DP
-    DP = docpipe_binary()
+    DP = docpipe_binary("test_samples")
     want = releases()
     if len(want) != 5:
         return check("samples/releases holds the five releases", False, "found %d" % len(want))
@@ -188,7 +174,7 @@ def main():
         test_default_chain(tmp, want)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    failed = [r for r in results if not r[1]]
+    failed = failures()
     print("%d of %d checks passed" % (len(results) - len(failed), len(results)))
     return 1 if failed else 0
 

@@ -17,26 +17,12 @@ import subprocess
 import sys
 import tempfile
 
-SRC = os.environ.get("DOCPIPE_SOURCE_DIR") or os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from clitest import SRC, check, results, failures, docpipe_binary
+
 DATA = os.path.join(SRC, "tests", "data", "segment")
-results = []
 
 
-def check(name, ok, why=""):
-    results.append((name, bool(ok)))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why), flush=True)
-    return ok
-
-
-def docpipe_binary():
-    path = os.environ.get("DOCPIPE") or os.path.join(SRC, "build", "docpipe")
-    if not os.access(path, os.X_OK):
-        sys.exit("test_segment: no docpipe binary at %s (set DOCPIPE)" % path)
-    return os.path.abspath(path)
-
-
-DP = docpipe_binary()
+DP = docpipe_binary("test_segment")
 TMP = tempfile.mkdtemp(prefix="docpipe-segment-")
 
 
@@ -188,7 +174,7 @@ def main():
     p = subprocess.run([DP, "plugins", "show", "segment"], capture_output=True, timeout=60)
     check("plugins show segment", p.returncode == 0 and b"newline_ends_sentence" in p.stdout)
 
-    bad_results = [n for n, ok in results if not ok]
+    bad_results = failures()
     print("%d checks, %d failed" % (len(results), len(bad_results)))
     return 1 if bad_results else 0
 
