@@ -259,9 +259,8 @@ static void worker_states_free(run_t *run, void **states, size_t from, size_t to
     dp_free(states);
 }
 
-static void prepare_document(run_t *run, dp_doc_t *doc)
+static void prepare_document(dp_doc_t *doc)
 {
-    (void)run;
     if (dp__doc_state(doc) != DP__DOC_OK || dp_doc_source(doc)->encoding)
         return;
     if (dp__doc_decode(doc) != DP_OK)
@@ -282,7 +281,7 @@ static void *worker_main(void *arg)
     item_t *item;
     while ((item = dp__queue_pop(run->queue)) != NULL) {
         if (item->kind == ITEM_DOC) {
-            prepare_document(run, item->doc);
+            prepare_document(item->doc);
             for (size_t i = 0; i < n_parallel && dp__doc_state(item->doc) == DP__DOC_OK; i++)
                 if (!run_stage(run, i, item->doc, states[i]))
                     break;
@@ -478,6 +477,12 @@ static void fill_run_info_end(run_t *run)
     json_object_set(info, "failures", run->failures);
 }
 
+/* json_dump_callback sink that appends to a dp_buf_t. */
+static int append_to_buf(const char *data, size_t size, void *ctx)
+{
+    return dp_buf_append(ctx, data, size) == DP_OK ? 0 : -1;
+}
+
 static void write_stats(run_t *run, double seconds)
 {
     json_t *stages = json_array();
@@ -493,21 +498,13 @@ static void write_stats(run_t *run, double seconds)
     json_t *stats = json_pack("{s:o,s:I,s:f,s:o,s:O}", "documents", counts_json(run), "bytes",
                               (json_int_t)run->bytes, "seconds", seconds, "stages", stages,
                               "failures", run->failures);
-    char *dump = stats ? json_dumps(stats, JSON_INDENT(1)) : NULL;
+    /* Dumped straight into one buffer, with the newline a text file ends in. */
+    dp_buf_t out = DP_BUF_INIT;
+    bool ok = stats && json_dump_callback(stats, append_to_buf, &out, JSON_INDENT(1)) == 0 &&
+              dp_buf_putc(&out, '\n') == DP_OK &&
+              write_file(run->opts->stats_path, out.data, out.len);
     json_decref(stats);
-    bool ok = false;
-    if (dump) {
-        size_t n = strlen(dump);
-        dump[n] = '\0';
-        char *with_nl = dp_malloc(n + 2);
-        if (with_nl) {
-            memcpy(with_nl, dump, n);
-            with_nl[n] = '\n';
-            ok = write_file(run->opts->stats_path, with_nl, n + 1);
-            dp_free(with_nl);
-        }
-    }
-    free(dump);
+    dp_buf_free(&out);
     if (!ok) {
         dp__stderr_lock();
         fprintf(stderr, "docpipe: %s: cannot write stats: %s\n", run->opts->stats_path,
