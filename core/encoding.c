@@ -1,8 +1,10 @@
 /* Source encoding detection and decoding to UTF-8 (include/docpipe/encoding.h):
  * BOM, UTF-16 by its NUL-byte pattern, valid UTF-8, UTF-8 with a few stray
- * windows-1252 bytes ("mixed"), else windows-1252. One scan of the bytes
- * gathers every count the decision and the output sizes need, so decoding is
- * a second pass into an exactly sized buffer. */
+ * windows-1252 bytes ("mixed"), else windows-1252 -- unless the bytes make no
+ * sense as windows-1252 (another script's code page), when uchardet names the
+ * code page. One scan of the bytes gathers every count the decision and the
+ * output sizes need, so decoding is a second pass into an exactly sized
+ * buffer. */
 #include "docpipe/encoding.h"
 
 #include <errno.h>
@@ -10,6 +12,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include <uchardet.h>
 
 #include "docpipe/alloc.h"
 
@@ -275,34 +279,45 @@ static char *decode_cp1252(const unsigned char *p, size_t n, size_t out_len)
     return out;
 }
 
-/* Decodes UTF-16 through iconv. Sequences iconv refuses (a lone surrogate,
- * an odd last byte) become U+FFFD and count as repaired bytes. */
-static dp_status decode_utf16(const unsigned char *p, size_t n, bool big_endian, char **text,
-                              size_t *text_len, uint64_t *repaired)
+/* Decodes bytes in the encoding iconv calls from to UTF-8. A sequence iconv
+ * refuses (a lone surrogate, a byte the code page leaves undefined, a cut-off
+ * last character) becomes U+FFFD, skipping unit bytes, and counts as
+ * repaired bytes. DP_ENOMEM only when memory runs out. */
+static dp_status decode_iconv(const unsigned char *p, size_t n, const char *from, size_t unit,
+                              char **text, size_t *text_len, uint64_t *repaired)
 {
-    /* Two bytes give at most three of UTF-8 (a surrogate pair: four for
-     * four); an odd last byte gives one U+FFFD. */
-    size_t cap = n / 2 * 3 + 4;
+    /* Three bytes of UTF-8 for every input byte cover every code page here
+     * (a BMP character from one byte; two code points from two bytes in
+     * Big5-HKSCS); the buffer still grows if a converter needs more. */
+    size_t cap = n * 3 + 8;
     char *out = dp_malloc(cap);
     if (!out)
         return DP_ENOMEM;
-    iconv_t cd = iconv_open("UTF-8", big_endian ? "UTF-16BE" : "UTF-16LE");
+    iconv_t cd = iconv_open("UTF-8", from);
     char *ip = (char *)(uintptr_t)p, *op = out;
     size_t il = n, ol = cap - 1;
     uint64_t bad = 0;
     while (il > 0) {
-        size_t r = (size_t)-1;
         if (cd != (iconv_t)-1) {
-            r = iconv(cd, &ip, &il, &op, &ol);
-            if (r != (size_t)-1)
+            if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
                 break;
-            if (errno == E2BIG)
-                break; /* cannot happen with cap; stop rather than loop */
+            if (errno == E2BIG || ol < 4) {
+                size_t used = (size_t)(op - out);
+                char *grown = dp_realloc(out, cap * 2);
+                if (!grown) {
+                    iconv_close(cd);
+                    dp_free(out);
+                    return DP_ENOMEM;
+                }
+                out = grown;
+                cap *= 2;
+                op = out + used;
+                ol = cap - 1 - used;
+                continue;
+            }
         }
-        /* EILSEQ or EINVAL (or no converter): replace one code unit. */
-        size_t skip = il >= 2 ? 2 : il;
-        if (ol < 3)
-            break;
+        /* EILSEQ or EINVAL (or no converter): replace one unit. */
+        size_t skip = il >= unit ? unit : il;
         memcpy(op, "\xEF\xBF\xBD", 3);
         op += 3;
         ol -= 3;
@@ -312,12 +327,241 @@ static dp_status decode_utf16(const unsigned char *p, size_t n, bool big_endian,
         if (cd != (iconv_t)-1)
             iconv(cd, NULL, NULL, NULL, NULL);
     }
-    if (cd != (iconv_t)-1)
+    if (cd != (iconv_t)-1) {
+        /* Some converters hold the last character back (windows-1255
+         * waits for a combining point to compose with): flush it. */
+        if (ol < 8) {
+            size_t used = (size_t)(op - out);
+            char *grown = dp_realloc(out, cap + 8);
+            if (!grown) {
+                iconv_close(cd);
+                dp_free(out);
+                return DP_ENOMEM;
+            }
+            out = grown;
+            cap += 8;
+            op = out + used;
+            ol += 8;
+        }
+        iconv(cd, NULL, NULL, &op, &ol);
         iconv_close(cd);
+    }
     *op = 0;
     *text = out;
     *text_len = (size_t)(op - out);
     *repaired = bad;
+    return DP_OK;
+}
+
+static dp_status decode_utf16(const unsigned char *p, size_t n, bool big_endian, char **text,
+                              size_t *text_len, uint64_t *repaired)
+{
+    return decode_iconv(p, n, big_endian ? "UTF-16BE" : "UTF-16LE", 2, text, text_len,
+                        repaired);
+}
+
+/* ---- other code pages ----------------------------------------------------
+ * windows-1252 is the answer for bytes that are not UTF-8 only while they
+ * read as Western text. A Greek, Cyrillic, Hebrew, Arabic, Turkish or CJK
+ * code page read as windows-1252 gives words made of accented capitals and
+ * symbols ("Ãåéá óáò", "baþkent"); such bytes go to uchardet, whose
+ * per-language models name the code page. The gate matters: on short Western
+ * texts uchardet guesses Central European or Greek pages, so it is asked only
+ * when the windows-1252 reading is implausible. */
+
+/* What a byte >= 0x80 is when read as windows-1252. */
+enum { HB_LETTER, HB_ODD, HB_RARE_LETTER, HB_OTHER };
+
+static unsigned char high_class(unsigned char b)
+{
+    switch (b) {
+    case 0x81: case 0x8D: case 0x8F: case 0x90: case 0x9D: /* undefined */
+    case 0x83: case 0x86: case 0x87: case 0x88: case 0x89: /* ƒ † ‡ ˆ ‰ */
+    case 0x95: case 0x98: case 0x99: case 0x8B: case 0x9B: /* • ˜ ™ ‹ › */
+    case 0xA2: case 0xA3: case 0xA7:                       /* ¢ £ § */
+    case 0xA4: case 0xA5: case 0xA6: case 0xA8: case 0xAA: /* ¤ ¥ ¦ ¨ ª */
+    case 0xAC: case 0xAF: case 0xB1: case 0xB2: case 0xB3: /* ¬ ¯ ± ² ³ */
+    case 0xB5: case 0xB6: case 0xB8: case 0xB9: case 0xBA: /* µ ¶ ¸ ¹ º */
+    case 0xBC: case 0xBD: case 0xBE: case 0xBF: case 0xD7: /* ¼ ½ ¾ ¿ × */
+    case 0xF7: /* ÷ */
+        return HB_ODD;
+    case 0xD0: case 0xDD: case 0xDE: case 0xF0: case 0xFD: case 0xFE:
+        return HB_RARE_LETTER; /* Ð Ý Þ ð ý þ: Icelandic and Faroese only */
+    case 0x8A: case 0x8C: case 0x8E: case 0x9A: case 0x9C: case 0x9E: case 0x9F:
+        return HB_LETTER; /* Š Œ Ž š œ ž Ÿ */
+    default:
+        return b >= 0xC0 ? HB_LETTER : HB_OTHER;
+    }
+}
+
+static bool ascii_letter(unsigned char b)
+{
+    return (unsigned char)((b | 0x20) - 'a') < 26;
+}
+
+/* True when the bytes (not UTF-8) make no sense as Western windows-1252:
+ * a quarter of the non-space bytes are high (a single-byte page of another
+ * script, or a double-byte page; at least eight, fewer are no evidence), or
+ * at least two high bytes, and one in twenty, are symbols inside a word or
+ * Icelandic letters beside one ("WYSY£ANIE", "baþkent"), which Western
+ * text does not have. */
+static bool cp1252_implausible(const unsigned char *p, size_t n)
+{
+    size_t high = 0, odd = 0, visible = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = p[i];
+        if (b < 0x80) {
+            visible += b > ' ';
+            continue;
+        }
+        high++;
+        visible++;
+        unsigned char c = high_class(b);
+        if (c != HB_ODD && c != HB_RARE_LETTER)
+            continue;
+        bool before = i > 0 && (ascii_letter(p[i - 1]) || high_class(p[i - 1]) == HB_LETTER);
+        bool after = i + 1 < n && (ascii_letter(p[i + 1]) || high_class(p[i + 1]) == HB_LETTER);
+        if (c == HB_ODD ? (before && after) : (before || after))
+            odd++;
+    }
+    return (high >= 8 && high * 4 >= visible) || (odd >= 2 && odd * 20 >= high);
+}
+
+/* uchardet's name of a code page -> the label docpipe reports (a name both
+ * iconv and Python's codecs know) and the iconv name. Names not listed are
+ * used lowercased as the label and as they are for iconv. */
+static const struct {
+    const char *uchardet, *label, *iconv;
+} legacy_names[] = {
+    {"UHC", "cp949", "CP949"},
+    {"SHIFT_JIS", "shift_jis", "SHIFT_JIS"},
+};
+
+/* Answers that are not another code page: windows-1252 (or a subset) and
+ * the Unicode forms the rule already tried. */
+static bool western_or_unicode(const char *name)
+{
+    static const char *const skip[] = {"", "ASCII", "UTF-8", "UTF-16", "UTF-16LE", "UTF-16BE",
+                                       "UTF-32", "UTF-32LE", "UTF-32BE", "ISO-8859-1",
+                                       "ISO-8859-15", "WINDOWS-1252"};
+    if (strncmp(name, "ISO-2022", 8) == 0 || strncmp(name, "X-ISO-10646", 11) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
+        if (strcmp(name, skip[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The ISO page uchardet names leaves 0x80-0x9F as C1 controls; when those
+ * bytes occur, the text is in the Windows page that is the ISO page's
+ * superset. */
+static const char *windows_superset(const char *name)
+{
+    static const char *const pairs[][2] = {{"ISO-8859-7", "WINDOWS-1253"},
+                                           {"ISO-8859-8", "WINDOWS-1255"},
+                                           {"ISO-8859-9", "WINDOWS-1254"},
+                                           {"ISO-8859-13", "WINDOWS-1257"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
+        if (strcmp(name, pairs[i][0]) == 0)
+            return pairs[i][1];
+    return name;
+}
+
+static bool has_c1(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 0x80 && p[i] <= 0x9F)
+            return true;
+    return false;
+}
+
+#define LEGACY_SAMPLE ((size_t)64 << 10) /* bytes uchardet reads */
+#define LEGACY_LABEL_MAX 32
+
+/* Names the code page of bytes that are neither UTF-8 nor plausible
+ * windows-1252: fills label (lowercase, for source.encoding) and iconv_name
+ * and returns true, or false when the answer stays windows-1252. */
+static bool legacy_detect(const unsigned char *p, size_t n, char label[LEGACY_LABEL_MAX],
+                          char iconv_name[LEGACY_LABEL_MAX])
+{
+    if (!cp1252_implausible(p, n))
+        return false;
+    uchardet_t ud = uchardet_new();
+    if (!ud)
+        return false;
+    bool found = false;
+    if (uchardet_handle_data(ud, (const char *)p, n < LEGACY_SAMPLE ? n : LEGACY_SAMPLE) == 0) {
+        uchardet_data_end(ud);
+        const char *name = uchardet_get_charset(ud);
+        if (name && !western_or_unicode(name) && strlen(name) < LEGACY_LABEL_MAX) {
+            if (has_c1(p, n))
+                name = windows_superset(name);
+            const char *lab = NULL, *conv = name;
+            for (size_t i = 0; i < sizeof legacy_names / sizeof *legacy_names; i++)
+                if (strcmp(name, legacy_names[i].uchardet) == 0) {
+                    lab = legacy_names[i].label;
+                    conv = legacy_names[i].iconv;
+                }
+            size_t k = 0;
+            for (const char *c = lab ? lab : name; *c; c++)
+                label[k++] = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
+            label[k] = 0;
+            strcpy(iconv_name, conv);
+            found = true;
+        }
+    }
+    uchardet_delete(ud);
+    return found;
+}
+
+/* Labels of other code pages, kept for the life of the process: the public
+ * functions hand out labels that never need freeing, and a code page's name
+ * is only known at run time. Every call that finds the same page gets the
+ * same pointer. uchardet knows fewer pages than there are slots. */
+static pthread_mutex_t legacy_lock = PTHREAD_MUTEX_INITIALIZER;
+static char legacy_labels[64][LEGACY_LABEL_MAX];
+static size_t legacy_count;
+
+static const char *intern_label(const char *label)
+{
+    const char *found = NULL;
+    pthread_mutex_lock(&legacy_lock);
+    for (size_t i = 0; i < legacy_count && !found; i++)
+        if (strcmp(legacy_labels[i], label) == 0)
+            found = legacy_labels[i];
+    if (!found && legacy_count < sizeof legacy_labels / sizeof *legacy_labels) {
+        strcpy(legacy_labels[legacy_count], label);
+        found = legacy_labels[legacy_count++];
+    }
+    pthread_mutex_unlock(&legacy_lock);
+    return found;
+}
+
+/* Decodes bytes in another code page when legacy_detect names one and the
+ * bytes convert with at most one in fifty refused. Returns DP_OK with
+ * *label NULL when the answer stays windows-1252. */
+static dp_status decode_legacy(const unsigned char *p, size_t n, char **text, size_t *text_len,
+                               const char **label, uint64_t *repaired)
+{
+    char lab[LEGACY_LABEL_MAX], conv[LEGACY_LABEL_MAX];
+    *label = NULL;
+    if (!legacy_detect(p, n, lab, conv))
+        return DP_OK;
+    char *out;
+    size_t out_len;
+    uint64_t bad;
+    dp_status rc = decode_iconv(p, n, conv, 1, &out, &out_len, &bad);
+    if (rc != DP_OK)
+        return rc;
+    const char *interned = bad * 50 <= n ? intern_label(lab) : NULL;
+    if (!interned) {
+        dp_free(out);
+        return DP_OK;
+    }
+    *text = out;
+    *text_len = out_len;
+    *repaired = bad;
+    *label = interned;
     return DP_OK;
 }
 
@@ -350,7 +594,17 @@ const char *dp_encoding_detect(const unsigned char *bytes, size_t len)
         return s.invalid ? LABEL_MIXED : LABEL_UTF8;
     }
     scan_t s;
-    return detect_no_bom(bytes, len, &s);
+    const char *label = detect_no_bom(bytes, len, &s);
+    if (label == LABEL_CP1252) {
+        char *text = NULL;
+        size_t text_len;
+        const char *legacy;
+        uint64_t repaired;
+        if (decode_legacy(bytes, len, &text, &text_len, &legacy, &repaired) == DP_OK && legacy)
+            label = legacy;
+        dp_free(text);
+    }
+    return label;
 }
 
 dp_status dp_encoding_decode(const unsigned char *bytes, size_t len, char **text,
@@ -403,6 +657,13 @@ dp_status dp_encoding_decode(const unsigned char *bytes, size_t len, char **text
         *text_len = s.out_mixed;
         *repaired = s.invalid;
     } else {
+        const char *legacy;
+        dp_status rc = decode_legacy(p, n, text, text_len, &legacy, repaired);
+        if (rc != DP_OK || legacy) {
+            if (legacy)
+                *label = legacy;
+            return rc;
+        }
         out = decode_cp1252(p, n, s.out_cp1252);
         *text_len = s.out_cp1252;
         *repaired = s.undefined;

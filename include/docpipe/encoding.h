@@ -1,8 +1,12 @@
 /* Source encoding detection and decoding to UTF-8, the rule DESIGN.md fixes:
  * a BOM; else UTF-16 recognised by its NUL-byte pattern; else valid UTF-8;
  * else UTF-8 with a few stray windows-1252 bytes ("mixed", repaired byte by
- * byte); else windows-1252. The core runs this on every document's raw bytes
- * so that no stage ever sees invalid UTF-8. Thread-safe. */
+ * byte); else windows-1252 -- unless the bytes make no sense as Western
+ * windows-1252 (a quarter of them high, or symbols inside words), when
+ * uchardet names the code page (Greek, Cyrillic, Hebrew, Arabic, Turkish,
+ * Central European, Chinese, Japanese, Korean...). The core runs this on
+ * every document's raw bytes so that no stage ever sees invalid UTF-8.
+ * Thread-safe. */
 #ifndef DOCPIPE_ENCODING_H
 #define DOCPIPE_ENCODING_H
 
@@ -17,7 +21,10 @@ extern "C" {
 
 /* Decodes bytes[0..len) to UTF-8. On success *text is a NUL-terminated UTF-8
  * string the caller frees with dp_free, *text_len its length, *label a
- * static string ("utf-8", "utf-16le", "utf-16be", "windows-1252", "mixed")
+ * string that lives as long as the process ("utf-8", "utf-16le",
+ * "utf-16be", "windows-1252", "mixed", or another code page in lowercase as
+ * iconv and Python name it: "windows-1251", "iso-8859-7", "koi8-r", "big5",
+ * "cp949"...)
  * and *repaired the number of bytes that were not valid in the detected
  * encoding and were repaired. A BOM is dropped. DP_ENOMEM on allocation
  * failure; never fails on data. */

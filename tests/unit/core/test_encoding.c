@@ -1,7 +1,8 @@
 /* Unit tests of encoding detection and decoding (core/encoding.c): every
  * branch of the rule (BOM, UTF-16 by NUL pattern, UTF-8, mixed,
- * windows-1252) on small hand-made cases, plus empty, truncated, invalid and
- * huge input. */
+ * windows-1252) on small hand-made cases, other code pages named by uchardet
+ * when windows-1252 makes no sense, plus empty, truncated, invalid and huge
+ * input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <iconv.h>
 
 #include "docpipe/alloc.h"
 #include "docpipe/encoding.h"
@@ -144,6 +146,89 @@ static void test_huge(void **state)
     free(b);
 }
 
+/* The UTF-8 text in code page `page`, through iconv; the caller frees it. */
+static char *encode_in(const char *utf8, const char *page, size_t *len)
+{
+    iconv_t cd = iconv_open(page, "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t in_left = strlen(utf8), cap = in_left * 2 + 8, out_left = cap;
+    char *out = malloc(cap), *ip = (char *)(uintptr_t)utf8, *op = out;
+    assert_non_null(out);
+    assert_true(iconv(cd, &ip, &in_left, &op, &out_left) != (size_t)-1);
+    assert_true(iconv(cd, NULL, NULL, &op, &out_left) != (size_t)-1);
+    iconv_close(cd);
+    *len = (size_t)(op - out);
+    return out;
+}
+
+/* Encodes the text in page, decodes it back: the label and the text. */
+static void check_page(const char *utf8, const char *page, const char *label)
+{
+    size_t len;
+    char *bytes = encode_in(utf8, page, &len);
+    check(bytes, len, label, utf8, strlen(utf8), 0);
+    free(bytes);
+}
+
+/* Press-release sentences written for these tests. */
+static const char GREEK[] =
+    "Η εταιρεία ανακοίνωσε σήμερα ότι τα έσοδα του τρίτου τριμήνου αυξήθηκαν κατά "
+    "δώδεκα τοις εκατό, χάρη στις πωλήσεις στην Ελλάδα και στην Κύπρο.";
+static const char GREEK_QUOTE[] =
+    "«Είμαστε πολύ ικανοποιημένοι με τα αποτελέσματα…», δήλωσε ο διευθύνων σύμβουλος "
+    "της εταιρείας στην Αθήνα.";
+static const char RUSSIAN[] =
+    "Компания сообщила сегодня, что выручка за третий квартал выросла на двенадцать "
+    "процентов благодаря продажам в Москве и Санкт-Петербурге.";
+static const char TURKISH[] =
+    "Şirket bugün yaptığı açıklamada, üçüncü çeyrek gelirlerinin İstanbul ve "
+    "Ankara'daki satışlar sayesinde yüzde on iki arttığını duyurdu.";
+static const char HEBREW[] =
+    "החברה הודיעה היום כי ההכנסות ברבעון השלישי עלו בשנים עשר אחוזים בזכות המכירות "
+    "בתל אביב ובחיפה";
+static const char CHINESE[] =
+    "公司今天宣布，由於台北和高雄的銷售強勁，第三季度的收入增長了百分之十二。"
+    "董事會對這一結果表示滿意，並將繼續投資新的產品。";
+static const char KOREAN[] =
+    "회사는 오늘 서울과 부산의 판매 호조에 힘입어 3분기 매출이 12% 증가했다고 "
+    "발표했습니다. 이사회는 이 결과에 만족을 표시했습니다.";
+static const char FRENCH[] =
+    "La société a annoncé aujourd'hui que son chiffre d'affaires du troisième "
+    "trimestre a progressé de 12 % grâce à la forte demande à Montréal et à Genève ; "
+    "« nous sommes très satisfaits », a déclaré la présidente.";
+
+static void test_other_code_pages(void **state)
+{
+    (void)state;
+    /* The two Greek pages agree on these letters: either label decodes. */
+    check_page(GREEK, "WINDOWS-1253", "iso-8859-7");
+    check_page(GREEK, "ISO-8859-7", "iso-8859-7");
+    /* ... but an ellipsis (0x85) is a C1 control in ISO-8859-7. */
+    check_page(GREEK_QUOTE, "WINDOWS-1253", "windows-1253");
+    check_page(RUSSIAN, "WINDOWS-1251", "windows-1251");
+    check_page(RUSSIAN, "KOI8-R", "koi8-r");
+    check_page(RUSSIAN, "IBM866", "ibm866");
+    check_page(TURKISH, "WINDOWS-1254", "iso-8859-9");
+    check_page(CHINESE, "BIG5", "big5");
+    check_page(KOREAN, "EUC-KR", "cp949"); /* cp949: the superset of EUC-KR */
+    /* windows-1255 holds a letter back to compose it with a following
+     * point: the text's last letter must still come out. */
+    check_page(HEBREW, "WINDOWS-1255", "windows-1255");
+}
+
+/* Western text stays windows-1252 (uchardet, asked about short Western
+ * texts, guesses Central European or Greek pages: it must not be asked). */
+static void test_western_stays_windows_1252(void **state)
+{
+    (void)state;
+    check_page(FRENCH, "WINDOWS-1252", "windows-1252");
+    check_page("Die Größe der Straße: 3 m² für 5 €.", "WINDOWS-1252", "windows-1252");
+    check_page("“Quoted” – and ‘single’ … dashes — here", "WINDOWS-1252", "windows-1252");
+    check_page("Ísland og Færeyjar", "WINDOWS-1252", "windows-1252");
+    /* Symbols inside words but only one: no evidence. */
+    check_page("Ma£ka", "WINDOWS-1252", "windows-1252");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +241,8 @@ int main(void)
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_invalid_utf8_forms),
         cmocka_unit_test(test_huge),
+        cmocka_unit_test(test_other_code_pages),
+        cmocka_unit_test(test_western_stays_windows_1252),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
