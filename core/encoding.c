@@ -452,27 +452,32 @@ static bool western_or_unicode(const char *name)
     return false;
 }
 
-/* The ISO page uchardet names leaves 0x80-0x9F as C1 controls; when those
- * bytes occur, the text is in the Windows page that is the ISO page's
- * superset. */
-static const char *windows_superset(const char *name)
+/* uchardet names the ISO page of a script where the Windows page of the
+ * same script is also possible. The ISO pages leave 0x80-0x9F as C1
+ * controls, which text does not contain; when those bytes occur, the text
+ * is in the Windows page. Likewise KOI8-U is KOI8-R with Ukrainian letters
+ * where KOI8-R has box-drawing pieces, which text does not contain. */
+static const char *refine_page(const char *name, const unsigned char *p, size_t n)
 {
-    static const char *const pairs[][2] = {{"ISO-8859-7", "WINDOWS-1253"},
-                                           {"ISO-8859-8", "WINDOWS-1255"},
-                                           {"ISO-8859-9", "WINDOWS-1254"},
-                                           {"ISO-8859-13", "WINDOWS-1257"}};
-    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
-        if (strcmp(name, pairs[i][0]) == 0)
-            return pairs[i][1];
+    static const char *const windows[][2] = {{"ISO-8859-2", "WINDOWS-1250"},
+                                             {"ISO-8859-7", "WINDOWS-1253"},
+                                             {"ISO-8859-8", "WINDOWS-1255"},
+                                             {"ISO-8859-9", "WINDOWS-1254"},
+                                             {"ISO-8859-13", "WINDOWS-1257"}};
+    bool c1 = false, koi8u = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = p[i];
+        c1 |= b >= 0x80 && b <= 0x9F;
+        /* і ї є ґ and their capitals in KOI8-U */
+        koi8u |= (b & 0xEF) == 0xA4 || (b & 0xEF) == 0xA6 || (b & 0xEF) == 0xA7 ||
+                 (b & 0xEF) == 0xAD;
+    }
+    if (strcmp(name, "KOI8-R") == 0)
+        return koi8u ? "KOI8-U" : name;
+    for (size_t i = 0; c1 && i < sizeof windows / sizeof *windows; i++)
+        if (strcmp(name, windows[i][0]) == 0)
+            return windows[i][1];
     return name;
-}
-
-static bool has_c1(const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] >= 0x80 && p[i] <= 0x9F)
-            return true;
-    return false;
 }
 
 #define LEGACY_SAMPLE ((size_t)64 << 10) /* bytes uchardet reads */
@@ -494,8 +499,7 @@ static bool legacy_detect(const unsigned char *p, size_t n, char label[LEGACY_LA
         uchardet_data_end(ud);
         const char *name = uchardet_get_charset(ud);
         if (name && !western_or_unicode(name) && strlen(name) < LEGACY_LABEL_MAX) {
-            if (has_c1(p, n))
-                name = windows_superset(name);
+            name = refine_page(name, p, n);
             const char *lab = NULL, *conv = name;
             for (size_t i = 0; i < sizeof legacy_names / sizeof *legacy_names; i++)
                 if (strcmp(name, legacy_names[i].uchardet) == 0) {

@@ -192,6 +192,15 @@ static const char CHINESE[] =
 static const char KOREAN[] =
     "회사는 오늘 서울과 부산의 판매 호조에 힘입어 3분기 매출이 12% 증가했다고 "
     "발표했습니다. 이사회는 이 결과에 만족을 표시했습니다.";
+static const char CZECH[] =
+    "Společnost dnes oznámila, že tržby za třetí čtvrtletí vzrostly o dvanáct procent "
+    "díky silným prodejům v Praze a v Brně. Představenstvo je s výsledkem spokojeno.";
+static const char UKRAINIAN[] =
+    "Компанія сьогодні повідомила, що виручка за третій квартал зросла на дванадцять "
+    "відсотків завдяки продажам у Києві та Львові.";
+static const char JAPANESE[] =
+    "同社は本日、東京と大阪での販売が好調だったため、第3四半期の売上高が12％増加したと"
+    "発表しました。取締役会はこの結果に満足しており、新製品への投資を続ける方針です。";
 static const char FRENCH[] =
     "La société a annoncé aujourd'hui que son chiffre d'affaires du troisième "
     "trimestre a progressé de 12 % grâce à la forte demande à Montréal et à Genève ; "
@@ -208,6 +217,13 @@ static void test_other_code_pages(void **state)
     check_page(RUSSIAN, "WINDOWS-1251", "windows-1251");
     check_page(RUSSIAN, "KOI8-R", "koi8-r");
     check_page(RUSSIAN, "IBM866", "ibm866");
+    /* uchardet says KOI8-R; і ї є ґ are box-drawing pieces there. */
+    check_page(UKRAINIAN, "KOI8-U", "koi8-u");
+    /* uchardet says ISO-8859-2; š ž at 0x9A 0x9E are C1 controls there. */
+    check_page(CZECH, "WINDOWS-1250", "windows-1250");
+    check_page(CZECH, "ISO-8859-2", "iso-8859-2");
+    check_page(JAPANESE, "SHIFT_JIS", "shift_jis");
+    check_page(JAPANESE, "EUC-JP", "euc-jp");
     check_page(TURKISH, "WINDOWS-1254", "iso-8859-9");
     check_page(CHINESE, "BIG5", "big5");
     check_page(KOREAN, "EUC-KR", "cp949"); /* cp949: the superset of EUC-KR */
