@@ -2,8 +2,9 @@
 """End-to-end tests of the core through the docpipe binary: config errors
 with their exact messages, exit codes, on_error modes (skip, fail,
 quarantine), --stats accounting, -j determinism, the JSONL filter, --set,
-plugin load errors (ABI, missing symbol, missing dependency), and SIGTERM in
-the middle of a run leaving no file that looks complete.
+plugin load errors (ABI, missing symbol, missing dependency), SIGTERM in
+the middle of a run leaving no file that looks complete, and bundles in
+other scripts' code pages.
 
 Run by CTest with DOCPIPE set to the binary; everything it needs is
 generated in a temporary folder."""
@@ -17,6 +18,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 
 DP = os.path.abspath(os.environ.get("DOCPIPE") or sys.exit("DOCPIPE is not set"))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -247,6 +249,43 @@ def test_sigterm_leaves_nothing_complete(tmp):
           "exit %s, seen %r, left %r, %r" % (p.returncode, seen, left, err[-200:]))
 
 
+# Press-release sentences written for this test, each saved in a code page
+# of its script: (name, text, Python codec, expected source.encoding, language).
+CODE_PAGE_CASES = [
+    ("el.txt", "Η εταιρεία ανακοίνωσε σήμερα ότι τα έσοδα του τρίτου τριμήνου αυξήθηκαν κατά δώδεκα "
+     "τοις εκατό, χάρη στις πωλήσεις στην Ελλάδα και στην Κύπρο.", "cp1253", "iso-8859-7", "el"),
+    ("ru.txt", "Компания сообщила сегодня, что выручка за третий квартал выросла на двенадцать процентов "
+     "благодаря продажам в Москве и Санкт-Петербурге.", "koi8-r", "koi8-r", "ru"),
+    ("he.txt", "החברה הודיעה היום כי ההכנסות ברבעון השלישי עלו בשנים עשר אחוזים בזכות המכירות בתל אביב "
+     "ובחיפה", "cp1255", "windows-1255", "he"),
+    ("tr.txt", "Şirket bugün yaptığı açıklamada, üçüncü çeyrek gelirlerinin İstanbul ve Ankara'daki "
+     "satışlar sayesinde yüzde on iki arttığını duyurdu.", "cp1254", "iso-8859-9", "tr"),
+    ("zh.txt", "公司今天宣布，由於台北和高雄的銷售強勁，第三季度的收入增長了百分之十二。董事會對這一結果表示滿意，"
+     "並將繼續投資新的產品。", "big5", "big5", "zh"),
+    ("fr.txt", "La société a annoncé aujourd'hui que son chiffre d'affaires du troisième trimestre a "
+     "progressé de 12 % grâce à la forte demande à Montréal et à Genève.", "cp1252", "windows-1252", "fr"),
+]
+
+
+def test_other_code_pages(tmp):
+    """Bytes that are neither UTF-8 nor Western windows-1252 are decoded in
+    the code page uchardet names; normalise then reads their language."""
+    bundle = os.path.join(tmp, "pages.zip")
+    with zipfile.ZipFile(bundle, "w") as z:
+        for name, text, codec, _, _ in CODE_PAGE_CASES:
+            z.writestr(name, text.encode(codec))
+    cfg = config(tmp, "pages.json", [{"plugin": "normalise"}, export_to()])
+    rc, out, err = run(["run", "-c", cfg, "--quiet", bundle])
+    got = {d["source"]["entry"]: d for d in parse_lines(out)}
+    check("code pages: exit 0, every entry exported", rc == 0 and len(got) == len(CODE_PAGE_CASES), err[-300:])
+    for name, text, codec, label, lang in CODE_PAGE_CASES:
+        d = got.get(name, {"source": {}, "meta": {}, "text": None})
+        check("%s in %s: source.encoding %s, text decoded, language %s" % (name, codec, label, lang),
+              d["source"].get("encoding") == label and d["text"] == text and d["meta"].get("language") == lang
+              and d["source"].get("repaired_bytes", 0) == 0,
+              "%s %s %r" % (d["source"], d["meta"].get("language"), (d["text"] or "")[:60]))
+
+
 def test_samples_default_config():
     rc, out, err = run(["check"])
     check("`docpipe check` without -c validates configs/default.json", rc == 0, err)
@@ -260,6 +299,7 @@ def main():
         test_on_error(tmp)
         test_plugin_load_errors(tmp)
         test_sigterm_leaves_nothing_complete(tmp)
+        test_other_code_pages(tmp)
         test_samples_default_config()
     print("%d failed" % len(failures))
     return 1 if failures else 0
