@@ -19,7 +19,8 @@ typedef struct dp__stage {
     /* Counters, updated by workers. */
     atomic_uint_fast64_t documents;
     atomic_uint_fast64_t failed;
-    atomic_uint_fast64_t nanoseconds;
+    atomic_uint_fast64_t nanoseconds;     /* wall clock in process() */
+    atomic_uint_fast64_t cpu_nanoseconds; /* worker CPU time in process(), with --stats only */
 } dp__stage_t;
 
 typedef struct dp__pipeline {

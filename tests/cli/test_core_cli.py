@@ -148,6 +148,9 @@ def test_determinism_and_stats(tmp):
         check("-j %s: exit 0, stats count 300 processed" % jobs,
               rc == 0 and st["documents"] == {"entered": 300, "processed": 300, "failed": 0, "filtered": 0}
               and st["stages"][0]["documents"] == 300 and st["bytes"] > 0, json.dumps(st)[:300])
+        stage = st["stages"][0]
+        check("-j %s: the stage's cpu_seconds is positive and at most its wall seconds" % jobs,
+              0 < stage["cpu_seconds"] <= stage["seconds"] + 0.01, json.dumps(stage))
     check("output byte-identical for -j 1, 2 and 7", outs[0] == outs[1] == outs[2] and len(outs[0]) > 1000)
     got = parse_lines(outs[0])
     check("windows-1252 entries detected as such", got[7]["source"]["encoding"] == "windows-1252"
