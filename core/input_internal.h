@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
+#include "docpipe/buf.h"
 #include "input.h"
 
 /* Hands doc to the sink (which owns it from then on). DP_EINTR when the
@@ -35,6 +36,25 @@ char *dp__input_bundle_name(const char *path);
 /* Reads JSON Lines (core/input_jsonl.c): one document per non-empty line. */
 dp_status dp__input_read_jsonl(const dp__input_options_t *options, const char *path,
                                const dp__input_sink_t *sink);
+
+/* The string value of a line's top-level "text" or "bytes_b64" member when
+ * dp__jsonl_parse_line decoded it itself. */
+typedef struct dp__jsonl_big {
+    const char *key; /* "text" or "bytes_b64" (static); NULL: Jansson parsed the whole line */
+    char *value;     /* the decoded string, NUL-terminated; from dp_malloc, caller frees */
+    size_t len;      /* its length in bytes (it may hold NUL bytes) */
+} dp__jsonl_big_t;
+
+/* Parses one line as json_loadb(line, n, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+ * err) does, with the same result for every input, but decodes the string
+ * value of a top-level "text" or "bytes_b64" member itself, much faster than
+ * Jansson. When it did (big->key set), the returned object holds "" in that
+ * member's place and big->value the string; otherwise big is all NULL and
+ * the result is Jansson's. scratch is working space the caller keeps between
+ * calls (frees with dp_buf_free). Caller decrefs the result; NULL with err
+ * set when the line is not JSON (or memory ran out, as with json_loadb). */
+json_t *dp__jsonl_parse_line(const char *line, size_t n, dp_buf_t *scratch, json_error_t *err,
+                             dp__jsonl_big_t *big);
 
 /* ---- compressed streams decoded outside libarchive (core/input_stream.c) */
 

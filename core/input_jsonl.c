@@ -16,6 +16,7 @@
 #include "docpipe/alloc.h"
 #include "docpipe/buf.h"
 #include "docpipe/date.h"
+#include "docpipe/utf8.h"
 #include "input_internal.h"
 
 typedef struct line_reader {
@@ -162,10 +163,338 @@ static bool parse_mtime(const json_t *v, int64_t *out)
     return true;
 }
 
+/* ---- the text member, decoded outside Jansson ----------------------------
+ *
+ * Jansson reads a string a byte at a time through its stream layer (about
+ * 90 MB/s), and a line is almost all "text". So the line's top level is
+ * scanned here, the one long string decoded eight bytes at a time, and
+ * Jansson parses the rest of the line with "" in that string's place: the
+ * id and metadata keep Jansson's types, order and checks. The scan gives
+ * up, and Jansson parses the line whole, at anything it does not follow or
+ * that Jansson would reject in the string (an unknown escape, a lone
+ * surrogate, a control character, invalid UTF-8), and whenever Jansson
+ * rejects the shortened line, so that errors stay Jansson's to the column.
+ * Jansson has no call for decoding one string token, hence this code. */
+
+#define ONES ((uint64_t)0x0101010101010101ull)
+#define HIGHS ((uint64_t)0x8080808080808080ull)
+
+static bool is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r'; /* Jansson's white space */
+}
+
+static size_t skip_ws(const unsigned char *s, size_t i, size_t n)
+{
+    while (i < n && is_ws(s[i]))
+        i++;
+    return i;
+}
+
+/* s[i] is '"': the index just past the string's closing quote, or 0 when it
+ * has none. Escapes are stepped over, not checked: Jansson checks them when
+ * it parses the shortened line, and a string that is not one makes it fail. */
+static size_t skip_string(const unsigned char *s, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* The index just past the value starting at s[i] (i < n), or 0 when it has
+ * no end in s. Nested values are matched by counting brackets only; for a
+ * line that Jansson accepts that finds the same end. */
+static size_t skip_value(const unsigned char *s, size_t i, size_t n)
+{
+    if (s[i] == '"')
+        return skip_string(s, i, n);
+    if (s[i] == '{' || s[i] == '[') {
+        size_t depth = 0;
+        while (i < n) {
+            unsigned char c = s[i];
+            if (c == '"') {
+                i = skip_string(s, i, n);
+                if (!i)
+                    return 0;
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+            i++;
+        }
+        return 0;
+    }
+    /* A number, true, false or null. */
+    while (i < n && !is_ws(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != '"' &&
+           s[i] != '{' && s[i] != '[' && s[i] != ':')
+        i++;
+    return i;
+}
+
+/* The high bit of each byte of w (eight bytes of the string) that may need
+ * a look: '"', '\\' or a control character. Bytes after a flagged one may be
+ * flagged wrongly (a borrow); the first flagged byte is always right. */
+static uint64_t special_bytes(uint64_t w)
+{
+    uint64_t ctl = (w - ONES * 0x20u) & ~w;
+    uint64_t q = w ^ (ONES * (uint64_t)'"');
+    uint64_t bs = w ^ (ONES * (uint64_t)'\\');
+    q = (q - ONES) & ~q;
+    bs = (bs - ONES) & ~bs;
+    return (ctl | q | bs) & HIGHS;
+}
+
+/* How many bytes of the word at s come before its first flagged byte, given
+ * its non-zero special_bytes m. */
+static size_t before_special(const unsigned char *s, uint64_t m)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    (void)s;
+    return (size_t)__builtin_ctzll(m) / 8u; /* the first byte in memory is the lowest */
+#else
+    (void)m;
+    size_t k = 0;
+    while (s[k] != '"' && s[k] != '\\' && s[k] >= 0x20)
+        k++;
+    return k;
+#endif
+}
+
+/* The value of the four hex digits at s[i..i+4), or -1. */
+static long hex4(const unsigned char *s, size_t i, size_t n)
+{
+    if (n - i < 4)
+        return -1;
+    long v = 0;
+    for (size_t k = i; k < i + 4; k++) {
+        unsigned char c = s[k];
+        long d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Decodes the JSON string whose opening quote is s[q] into out, which has
+ * room for n - q bytes (the decoded string is never longer than its source
+ * and out gets no terminating NUL). Returns the index just past the closing
+ * quote with *out_len set, or 0 when Jansson would not decode the string as
+ * it stands, as listed above (JSON_ALLOW_NUL: "\u0000" is a NUL byte). */
+static size_t decode_string(const unsigned char *s, size_t q, size_t n, unsigned char *out,
+                            size_t *out_len)
+{
+    size_t i = q + 1, o = 0;
+    for (;;) {
+        /* Eight bytes at a time up to the next byte that needs a look; out
+         * keeps pace with s or lags behind it, so the stores fit. */
+        while (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            memcpy(out + o, &w, 8);
+            uint64_t m = special_bytes(w);
+            if (m) {
+                size_t k = before_special(s + i, m);
+                i += k;
+                o += k;
+                break;
+            }
+            i += 8;
+            o += 8;
+        }
+        if (i >= n)
+            return 0; /* no closing quote */
+        unsigned char c = s[i];
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return 0; /* Jansson's "control character" */
+        if (c != '\\') {
+            out[o++] = c; /* flagged by a borrow, or the tail */
+            i++;
+            continue;
+        }
+        if (n - i < 2)
+            return 0;
+        unsigned char e = s[i + 1];
+        i += 2;
+        switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+            out[o++] = e;
+            continue;
+        case 'b':
+            out[o++] = '\b';
+            continue;
+        case 'f':
+            out[o++] = '\f';
+            continue;
+        case 'n':
+            out[o++] = '\n';
+            continue;
+        case 'r':
+            out[o++] = '\r';
+            continue;
+        case 't':
+            out[o++] = '\t';
+            continue;
+        case 'u':
+            break;
+        default:
+            return 0;
+        }
+        long cp = hex4(s, i, n);
+        if (cp < 0)
+            return 0;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            /* Only a pair with a low surrogate, as in Jansson. */
+            if (n - i < 2 || s[i] != '\\' || s[i + 1] != 'u')
+                return 0;
+            long lo = hex4(s, i + 2, n);
+            if (lo < 0xDC00 || lo > 0xDFFF)
+                return 0;
+            i += 6;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return 0;
+        }
+        if (cp < 0x80) {
+            out[o++] = (unsigned char)cp;
+        } else if (cp < 0x800) {
+            out[o++] = (unsigned char)(0xC0 | (cp >> 6));
+            out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out[o++] = (unsigned char)(0xE0 | (cp >> 12));
+            out[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+        } else {
+            out[o++] = (unsigned char)(0xF0 | (cp >> 18));
+            out[o++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+            out[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+        }
+    }
+    /* Raw bytes are checked here, on the decoded string: an escape always
+     * gives whole UTF-8 sequences, so the result is valid exactly when every
+     * raw stretch between escapes is, which is Jansson's test. */
+    if (!dp_utf8_valid((const char *)out, o))
+        return 0;
+    *out_len = o;
+    return i + 1;
+}
+
+json_t *dp__jsonl_parse_line(const char *line, size_t n, dp_buf_t *scratch, json_error_t *err,
+                             dp__jsonl_big_t *big)
+{
+    const unsigned char *s = (const unsigned char *)line;
+    const size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+    unsigned char *value = NULL;
+    const char *key = NULL;
+    size_t a = 0, b = 0, len = 0;
+    big->key = NULL;
+    big->value = NULL;
+    big->len = 0;
+
+    /* The top level: '{', then "key": value pairs up to '}'. Whatever
+     * follows the '}' is left to Jansson. */
+    size_t i = skip_ws(s, 0, n);
+    if (i == n || s[i] != '{')
+        goto whole;
+    i = skip_ws(s, i + 1, n);
+    if (i < n && s[i] == '}')
+        goto whole;
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            goto whole;
+        size_t k0 = i + 1, k1 = k0;
+        while (k1 < n && s[k1] != '"' && s[k1] != '\\')
+            k1++;
+        if (k1 >= n || s[k1] != '"')
+            goto whole; /* an escaped key could spell "text" */
+        const char *name = NULL;
+        if (k1 - k0 == 4 && memcmp(s + k0, "text", 4) == 0)
+            name = "text";
+        else if (k1 - k0 == 9 && memcmp(s + k0, "bytes_b64", 9) == 0)
+            name = "bytes_b64";
+        i = skip_ws(s, k1 + 1, n);
+        if (i >= n || s[i] != ':')
+            goto whole;
+        i = skip_ws(s, i + 1, n);
+        if (i >= n)
+            goto whole;
+        if (name) {
+            /* Twice, both keys, or not a string: Jansson's answer, whole. */
+            if (key || s[i] != '"')
+                goto whole;
+            value = dp_malloc(n - i);
+            if (!value)
+                goto whole;
+            a = i;
+            b = decode_string(s, i, n, value, &len);
+            if (!b)
+                goto whole;
+            value[len] = '\0';
+            key = name;
+            i = b;
+        } else {
+            i = skip_value(s, i, n);
+            if (!i)
+                goto whole;
+        }
+        i = skip_ws(s, i, n);
+        if (i < n && s[i] == ',') {
+            i = skip_ws(s, i + 1, n);
+            continue;
+        }
+        if (i < n && s[i] == '}')
+            break;
+        goto whole;
+    }
+    if (!key)
+        goto whole;
+
+    dp_buf_clear(scratch);
+    if (dp_buf_append(scratch, s, a) != DP_OK || dp_buf_append(scratch, "\"\"", 2) != DP_OK ||
+        dp_buf_append(scratch, s + b, n - b) != DP_OK)
+        goto whole;
+    json_t *obj = json_loadb(scratch->data, scratch->len, flags, err);
+    json_t *v = obj ? json_object_get(obj, key) : NULL;
+    if (!json_is_string(v) || json_string_length(v) != 0) {
+        /* Rejected: Jansson says why, in the line's own columns. */
+        json_decref(obj);
+        goto whole;
+    }
+    big->key = key;
+    big->value = (char *)value;
+    big->len = len;
+    return obj;
+
+whole:
+    dp_free(value);
+    return json_loadb(line, n, flags, err);
+}
+
 typedef struct jsonl_ctx {
     const dp__input_options_t *opt;
     const dp__input_sink_t *sink;
     const char *bundle;
+    dp_buf_t scratch; /* dp__jsonl_parse_line's working space */
 } jsonl_ctx_t;
 
 /* A failed document for line lineno: its own id when the line had a usable
@@ -211,7 +540,8 @@ static dp_status fail_line(jsonl_ctx_t *c, unsigned long lineno, json_t *id_json
 static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, size_t n)
 {
     json_error_t err;
-    json_t *obj = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    dp__jsonl_big_t big;
+    json_t *obj = dp__jsonl_parse_line(s, n, &c->scratch, &err, &big);
     json_t *id = NULL;
     dp_doc_t *doc = NULL;
     dp_status rc = DP_OK;
@@ -260,7 +590,10 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
         id = NULL;
         goto done;
     }
-    size_t len = json_string_length(text ? text : b64);
+    /* The string, decoded by Jansson or (big.key) by dp__jsonl_parse_line,
+     * which left "" in its place. */
+    const char *str = big.key ? big.value : json_string_value(text ? text : b64);
+    size_t len = big.key ? big.len : json_string_length(text ? text : b64);
     if ((uint64_t)len > c->opt->limits.max_entry_bytes) {
         char detail[64];
         snprintf(detail, sizeof detail, "%llu",
@@ -276,8 +609,14 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
         goto done;
     }
     if (text) {
-        /* Jansson has checked that the text is UTF-8. */
-        rc = dp_doc_set_text(doc, json_string_value(text), len);
+        /* The text is UTF-8 (checked by Jansson or dp__jsonl_parse_line). A
+         * decoded text is handed over as it is, not copied. */
+        if (big.key) {
+            rc = dp_doc_take_text(doc, big.value, len);
+            big.value = NULL; /* the document's now, also on failure */
+        } else {
+            rc = dp_doc_set_text(doc, str, len);
+        }
         if (rc != DP_OK)
             goto done;
         dp__doc_set_encoding(doc, "utf-8", 0);
@@ -285,7 +624,7 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
     } else {
         bool bad;
         size_t raw_len = 0;
-        unsigned char *raw = base64_decode(json_string_value(b64), len, &raw_len, &bad);
+        unsigned char *raw = base64_decode(str, len, &raw_len, &bad);
         if (!raw && !bad) {
             rc = DP_ENOMEM;
             goto done;
@@ -331,13 +670,14 @@ done:
     dp__doc_free(doc);
     json_decref(id);
     json_decref(obj);
+    dp_free(big.value);
     return rc;
 }
 
 dp_status dp__input_read_jsonl(const dp__input_options_t *options, const char *path,
                                const dp__input_sink_t *sink)
 {
-    jsonl_ctx_t c = {options, sink, NULL};
+    jsonl_ctx_t c = {options, sink, NULL, DP_BUF_INIT};
     line_reader_t lr = {-1, NULL, READ_CHUNK, 0, 0, false, 0};
     dp_buf_t line = DP_BUF_INIT;
     dp_status rc = DP_OK;
@@ -413,6 +753,7 @@ done:
         close(lr.fd);
     dp_free(lr.buf);
     dp_buf_free(&line);
+    dp_buf_free(&c.scratch);
     dp_free(bundle);
     return rc;
 }
