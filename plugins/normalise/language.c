@@ -502,57 +502,72 @@ static long model_row(const nz_language_t *L, const char *key, uint32_t h) {
     }
 }
 
-/* The closest profile to the n-grams counted so far in t: its index, and
- * how sure: dist, the out-of-place distance, against worst, that of a text
- * no profile shares an n-gram with; lead, the bonus of the best profile over
- * the runner-up. t is only read, so counting can go on afterwards. */
-static size_t score(const nz_language_t *L, const text_grams_t *t, uint32_t *bonus,
-                    uint64_t *dist, uint64_t *worst, uint32_t *lead) {
-    /* The text's fingerprint: its PROFILE_MAX most frequent n-grams, most
-     * frequent first, by a counting sort (a comparison sort of thousands of
-     * n-grams cost more than everything else). Ties go in the order of the
-     * n-grams' slots in the table, which depends only on the text, so the
-     * result is deterministic. */
-    uint32_t maxc = 0;
-    for (size_t e = 0; e < t->used; e++)
-        if (t->g[e].count > maxc)
-            maxc = t->g[e].count;
+/* The text's fingerprint: the entries of its PROFILE_MAX most frequent
+ * n-grams, most frequent first, into order; returns how many. Ties go in the
+ * order of the n-grams' slots in the table, which depends only on the text,
+ * so the result is deterministic. Most n-grams of a text occur once: they
+ * come last and only the first few are needed. So the others are ranked by
+ * a counting sort (stable, in slot order; a comparison sort of thousands of
+ * n-grams cost more than everything else), and the single ones fill the
+ * places left in slot order, until the fingerprint is full. */
+static size_t rank_grams(const text_grams_t *t, uint16_t *order) {
+    uint64_t many[TEXT_SLOTS / 64] = {0}, once[TEXT_SLOTS / 64] = {0};
+    uint32_t maxc = 1;
+    for (size_t e = 0; e < t->used; e++) {
+        const uint32_t c = t->g[e].count, s = t->g[e].slot;
+        many[s >> 6] |= (uint64_t)(c > 1) << (s & 63);
+        once[s >> 6] |= (uint64_t)(c == 1) << (s & 63);
+        maxc = c > maxc ? c : maxc;
+    }
     if (maxc > TEXT_MAX * NGRAM_MAX_CP)
         maxc = TEXT_MAX * NGRAM_MAX_CP;
+    /* Bucket maxc - count (counts over maxc in bucket 0): most frequent
+     * first. The n-grams seen twice or more, in slot order: */
     uint16_t start[TEXT_MAX * NGRAM_MAX_CP + 2];
-    uint16_t order[PROFILE_MAX];
+    uint16_t ent[TEXT_GRAMS];
+    uint16_t bucket[TEXT_GRAMS];
+    size_t nmany = 0;
     memset(start, 0, ((size_t)maxc + 2) * sizeof *start);
-    for (size_t e = 0; e < t->used; e++)
-        start[maxc - (t->g[e].count < maxc ? t->g[e].count : maxc)]++;
+    for (size_t w = 0; w < TEXT_SLOTS / 64; w++) {
+        for (uint64_t m = many[w]; m; m &= m - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(m);
+            uint16_t e = (uint16_t)((t->idx[s] & ENTRY_MASK) - 1);
+            uint32_t c = t->g[e].count;
+            uint16_t b = (uint16_t)(maxc - (c < maxc ? c : maxc));
+            ent[nmany] = e;
+            bucket[nmany++] = b;
+            start[b]++;
+        }
+    }
     size_t acc = 0;
     for (size_t c = 0; c <= maxc; c++) {
         size_t k = start[c];
         start[c] = (uint16_t)acc;
         acc += k;
     }
-    /* Only n-grams of the buckets that start in the first PROFILE_MAX
-     * places can be placed: mark their slots, then walk the marks in slot
-     * order (most n-grams occur once and are never looked at again). */
-    size_t cut = 0;
-    for (size_t c = 0; c <= maxc && start[c] < PROFILE_MAX; c++)
-        cut = c;
-    const uint32_t thr = maxc - (uint32_t)cut;
-    uint64_t marks[TEXT_SLOTS / 64] = {0};
-    for (size_t e = 0; e < t->used; e++) {
-        uint32_t s = t->g[e].slot;
-        marks[s >> 6] |= (uint64_t)(t->g[e].count >= thr) << (s & 63);
+    for (size_t k = 0; k < nmany; k++) {
+        uint16_t at = start[bucket[k]]++;
+        if (at < PROFILE_MAX)
+            order[at] = ent[k];
     }
-    for (size_t w = 0; w < TEXT_SLOTS / 64; w++) {
-        for (uint64_t m = marks[w]; m; m &= m - 1) {
+    size_t ng = nmany < PROFILE_MAX ? nmany : PROFILE_MAX;
+    for (size_t w = 0; w < TEXT_SLOTS / 64 && ng < PROFILE_MAX; w++) {
+        for (uint64_t m = once[w]; m && ng < PROFILE_MAX; m &= m - 1) {
             size_t s = w * 64 + (size_t)__builtin_ctzll(m);
-            uint16_t e = t->idx[s] & ENTRY_MASK;
-            uint32_t c = t->g[e - 1].count;
-            uint16_t at = start[maxc - (c < maxc ? c : maxc)]++;
-            if (at < PROFILE_MAX)
-                order[at] = (uint16_t)(e - 1);
+            order[ng++] = (uint16_t)((t->idx[s] & ENTRY_MASK) - 1);
         }
     }
-    size_t ng = acc < PROFILE_MAX ? acc : PROFILE_MAX;
+    return ng;
+}
+
+/* The closest profile to the n-grams counted so far in t: its index, and
+ * how sure: dist, the out-of-place distance, against worst, that of a text
+ * no profile shares an n-gram with; lead, the bonus of the best profile over
+ * the runner-up. t is only read, so counting can go on afterwards. */
+static size_t score(const nz_language_t *L, const text_grams_t *t, uint32_t *bonus,
+                    uint64_t *dist, uint64_t *worst, uint32_t *lead) {
+    uint16_t order[PROFILE_MAX];
+    size_t ng = rank_grams(t, order);
 
     /* Out-of-place distance to every profile: an n-gram at rank i of the
      * text costs |i - rank| in a profile that has it and PROFILE_MAX in one
