@@ -239,9 +239,10 @@ static size_t skip_value(const unsigned char *s, size_t i, size_t n)
     return i;
 }
 
-/* The high bit of each byte of w (eight bytes of the string) that may need
- * a look: '"', '\\' or a control character. Bytes after a flagged one may be
- * flagged wrongly (a borrow); the first flagged byte is always right. */
+/* The high bit of each byte of w (eight bytes of the string) that needs a
+ * look: '"', '\\', a control character or a byte of a UTF-8 sequence. Bytes
+ * after a flagged one may be flagged wrongly (a borrow); the first flagged
+ * byte is always right. */
 static uint64_t special_bytes(uint64_t w)
 {
     uint64_t ctl = (w - ONES * 0x20u) & ~w;
@@ -249,7 +250,7 @@ static uint64_t special_bytes(uint64_t w)
     uint64_t bs = w ^ (ONES * (uint64_t)'\\');
     q = (q - ONES) & ~q;
     bs = (bs - ONES) & ~bs;
-    return (ctl | q | bs) & HIGHS;
+    return (ctl | q | bs | w) & HIGHS;
 }
 
 /* How many bytes of the word at s come before its first flagged byte, given
@@ -262,7 +263,7 @@ static size_t before_special(const unsigned char *s, uint64_t m)
 #else
     (void)m;
     size_t k = 0;
-    while (s[k] != '"' && s[k] != '\\' && s[k] >= 0x20)
+    while (s[k] != '"' && s[k] != '\\' && s[k] >= 0x20 && s[k] < 0x80)
         k++;
     return k;
 #endif
@@ -323,6 +324,20 @@ static size_t decode_string(const unsigned char *s, size_t q, size_t n, unsigned
             break;
         if (c < 0x20)
             return 0; /* Jansson's "control character" */
+        if (c >= 0x80) {
+            /* A run of non-ASCII bytes lies between ASCII ones, so it must
+             * be whole UTF-8 sequences: Jansson's test of raw bytes (the
+             * bytes an escape gives never join a raw sequence). */
+            size_t j = i + 1;
+            while (j < n && s[j] >= 0x80)
+                j++;
+            if (!dp_utf8_valid((const char *)s + i, j - i))
+                return 0;
+            memcpy(out + o, s + i, j - i);
+            o += j - i;
+            i = j;
+            continue;
+        }
         if (c != '\\') {
             out[o++] = c; /* flagged by a borrow, or the tail */
             i++;
@@ -390,11 +405,6 @@ static size_t decode_string(const unsigned char *s, size_t q, size_t n, unsigned
             out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
         }
     }
-    /* Raw bytes are checked here, on the decoded string: an escape always
-     * gives whole UTF-8 sequences, so the result is valid exactly when every
-     * raw stretch between escapes is, which is Jansson's test. */
-    if (!dp_utf8_valid((const char *)out, o))
-        return 0;
     *out_len = o;
     return i + 1;
 }
