@@ -83,12 +83,14 @@ static dp_status add_line(doc_t *d, size_t *cap, size_t s, size_t e, bool ff)
 static dp_status split_lines(doc_t *d, size_t len)
 {
     size_t cap = 0, i = 0;
+    /* Most texts have no page break: one search then spares one a line. */
+    const bool any_ff = len > 0 && memchr(d->t, '\f', len) != NULL;
     while (i <= len) {
         const char *nl = i < len ? memchr(d->t + i, '\n', len - i) : NULL;
         size_t end = nl ? (size_t)(nl - d->t) : len;
         size_t a = i;
         for (;;) {
-            const char *ff = a < end ? memchr(d->t + a, '\f', end - a) : NULL;
+            const char *ff = any_ff && a < end ? memchr(d->t + a, '\f', end - a) : NULL;
             size_t e = ff ? (size_t)(ff - d->t) : end;
             if (!(ff && e == a) && add_line(d, &cap, a, e, false) != DP_OK)
                 return DP_ENOMEM;
