@@ -431,9 +431,12 @@ static size_t fix_round(int e, const cpbuf_t *in, cpbuf_t *out, dp_status *rc)
     return strong ? fixed : 0;
 }
 
-static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *repairs,
+/* Decides the line s[0..len): *changed is false when it stays as it is (the
+ * caller copies it), else its repaired code points are in bufs[0]. */
+static dp_status repair_line(const char *s, size_t len, bool *changed, size_t *repairs,
                              cpbuf_t bufs[3])
 {
+    *changed = false;
     cpbuf_t *cur = &bufs[0], *cand = &bufs[1], *best = &bufs[2];
     cur->n = 0;
     size_t i = 0;
@@ -468,7 +471,7 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
         prev = c;
     }
     if (!candidate)
-        return dp_buf_append(out, s, len);
+        return DP_OK;
     i = 0;
     while (i < len) {
         int32_t c = dp_utf8_next(s, len, &i);
@@ -541,14 +544,9 @@ static dp_status repair_line(const char *s, size_t len, dp_buf_t *out, size_t *r
         }
     }
     if (!seqs)
-        return dp_buf_append(out, s, len);
+        return DP_OK;
     *repairs += seqs;
-    for (size_t k = 0; k < cur->n; k++) {
-        char u[4];
-        size_t m = dp_utf8_encode(cur->v[k], u);
-        if (dp_buf_append(out, u, m) != DP_OK)
-            return DP_ENOMEM;
-    }
+    *changed = true;
     return DP_OK;
 }
 
@@ -564,7 +562,10 @@ dp_status nz_mojibake_fix(const char *s, size_t len, dp_buf_t *out, size_t *repa
     if (dp_buf_reserve(out, len + 1) != DP_OK)
         return DP_ENOMEM;
     cpbuf_t bufs[3] = {{NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}};
-    size_t i = 0;
+    /* Lines that stay as they are (nearly all) are not copied one by one:
+     * s[copied..) goes to out in one piece before the next repaired line,
+     * or at the end. */
+    size_t i = 0, copied = 0;
     while (i < len) {
         /* Skip ASCII quickly, eight bytes at a time: mojibake needs bytes
          * >= 0x80. */
@@ -578,10 +579,8 @@ dp_status nz_mojibake_fix(const char *s, size_t len, dp_buf_t *out, size_t *repa
         }
         while (j < len && (unsigned char)s[j] < 0x80)
             j++;
-        if (j == len) {
-            rc = dp_buf_append(out, s + i, len - i);
+        if (j == len)
             break;
-        }
         /* The line holding s[j]. */
         const char *prev_nl = j > i ? memrchr(s + i, '\n', j - i) : NULL;
         size_t a = prev_nl ? (size_t)(prev_nl - s) + 1 : i;
@@ -598,11 +597,26 @@ dp_status nz_mojibake_fix(const char *s, size_t len, dp_buf_t *out, size_t *repa
             while (e < len && !dp_utf8_is_boundary((unsigned char)s[e]))
                 e++;
         }
-        if ((rc = dp_buf_append(out, s + i, a - i)) != DP_OK ||
-            (rc = repair_line(s + a, e - a, out, repairs, bufs)) != DP_OK)
+        bool changed;
+        if ((rc = repair_line(s + a, e - a, &changed, repairs, bufs)) != DP_OK)
             break;
+        if (changed) {
+            if ((rc = dp_buf_append(out, s + copied, a - copied)) != DP_OK)
+                break;
+            for (size_t k = 0; k < bufs[0].n; k++) {
+                char u[4];
+                size_t m = dp_utf8_encode(bufs[0].v[k], u);
+                if ((rc = dp_buf_append(out, u, m)) != DP_OK)
+                    break;
+            }
+            if (rc != DP_OK)
+                break;
+            copied = e;
+        }
         i = e;
     }
+    if (rc == DP_OK)
+        rc = dp_buf_append(out, s + copied, len - copied);
     for (int k = 0; k < 3; k++)
         dp_free(bufs[k].v);
     return rc;
