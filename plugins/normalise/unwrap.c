@@ -151,6 +151,17 @@ static bool is_page_number(const char *key)
     return false;
 }
 
+/* The bytes of the forms above, in lower case, and white space: a table, as
+ * this runs on many short lines (a search of the list cost a call a byte). */
+static const bool page_number_byte[256] = {
+    ['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true, ['5'] = true,
+    ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true, [' '] = true, ['\t'] = true,
+    ['#'] = true, ['-'] = true, ['/'] = true, ['['] = true, [']'] = true, ['('] = true,
+    [')'] = true, ['.'] = true, ['p'] = true, ['a'] = true, ['g'] = true, ['e'] = true,
+    ['o'] = true, ['f'] = true,
+    [0xE2] = true, [0x80] = true, [0x93] = true, [0x94] = true, /* "—", "–" */
+};
+
 /* Whether the line s[0..n) may give a key is_page_number accepts: every byte
  * is white space, a digit, or one whose lower case occurs in those forms.
  * Most text lines fail at their first letters, so their key is not built. */
@@ -162,11 +173,8 @@ static bool may_be_page_number(const char *s, size_t n)
             return true; /* the key ends there */
         if (ch >= 'A' && ch <= 'Z')
             ch |= 0x20;
-        if ((ch >= '0' && ch <= '9') || strchr(" \t#-/[]().pageof", ch) != NULL)
-            continue;
-        if (ch == 0xE2 || ch == 0x80 || ch == 0x93 || ch == 0x94) /* "—", "–" */
-            continue;
-        return false;
+        if (!page_number_byte[ch])
+            return false;
     }
     return true;
 }
