@@ -957,11 +957,12 @@ static bool parse_numeric(const char *s, size_t len, size_t i, found_t *f, size_
         return false;
     size_t ky = read_digits(s, len, j + 1, &y);
     /* A two-digit year only with two-digit day and month ("29.09.20"):
-     * "3.10.12" is much more likely a version number. */
+     * "3.10.12" is much more likely a version number. Slashes are not
+     * used in version numbers, and US style writes "5/10/20". */
     if (ky == 4) {
         if (y < 1800 || y > 2199)
             return false;
-    } else if (ky == 2 && ka == 2 && kb == 2) {
+    } else if (ky == 2 && ((ka == 2 && kb == 2) || sep == '/')) {
         y += 2000;
     } else {
         return false;

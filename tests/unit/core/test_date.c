@@ -159,6 +159,8 @@ static void test_numeric_order(void **state)
         {NULL, "25/03/2021", "2021-03-25", NULL},    /* slashed, first > 12: day first */
         {NULL, "03/25/2021", "2021-03-25", NULL},    /* second > 12: month first */
         {NULL, "04/03/2021", "2021-04-03", NULL},    /* both <= 12: month first */
+        {NULL, "Released 5/10/20", "2020-05-10", NULL}, /* slashed, two-digit year */
+        {NULL, "on 25/3/21", "2021-03-25", NULL},
         {NULL, "25/03/21", "2021-03-25", NULL},
         {NULL, "Posted on 25.03.2021, 10:05", "2021-03-25T10:05", NULL},
         {NULL, "31.02.2021", NULL, NULL},            /* no such day */
@@ -219,6 +221,7 @@ static void test_not_dates(void **state)
     static const date_case_t cases[] = {
         {NULL, "Version 3.11.4 is out.", NULL, NULL},
         {NULL, "Version 3.10.12 is out.", NULL, NULL},
+        {NULL, "Version 3.1.12 is out.", NULL, NULL}, /* dotted: needs 29.09.20 */
         {NULL, "Call +44 20 7946 0958 today.", NULL, NULL},
         {NULL, "Call 1-800-555-0199 today.", NULL, NULL},
         {NULL, "Sales grew 14.5% to 32.1 million.", NULL, NULL},
