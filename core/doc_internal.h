@@ -31,6 +31,10 @@ void dp__doc_set_encoding(dp_doc_t *doc, const char *static_label, uint64_t repa
  * Sets source.bytes to len. */
 void dp__doc_take_raw(dp_doc_t *doc, unsigned char *raw, size_t len);
 
+/* dp_doc_take_text for text the caller has already checked is valid UTF-8
+ * (the JSONL reader checks while decoding): no second pass over it. */
+dp_status dp__doc_take_valid_text(dp_doc_t *doc, char *text, size_t len);
+
 /* Sets source.bytes for a document that has no raw form (JSONL "text"). */
 void dp__doc_set_bytes(dp_doc_t *doc, uint64_t bytes);
 

@@ -310,15 +310,13 @@ const char *dp_doc_text(const dp_doc_t *doc, size_t *len)
     return doc->text;
 }
 
-dp_status dp_doc_take_text(dp_doc_t *doc, char *text, size_t len)
+/* Installs text (valid UTF-8, from dp_malloc, len bytes) as the document's
+ * text, taking ownership. */
+static dp_status install_text(dp_doc_t *doc, char *text, size_t len)
 {
     if (doc->n_layers > 0) {
         dp_free(text);
         return DP_ESTATE;
-    }
-    if (!dp_utf8_valid(text, len)) {
-        dp_free(text);
-        return DP_EUTF8;
     }
     if (doc->text != empty_text)
         dp_free(doc->text);
@@ -326,6 +324,20 @@ dp_status dp_doc_take_text(dp_doc_t *doc, char *text, size_t len)
     doc->text[len] = '\0';
     doc->text_len = len;
     return DP_OK;
+}
+
+dp_status dp__doc_take_valid_text(dp_doc_t *doc, char *text, size_t len)
+{
+    return install_text(doc, text, len);
+}
+
+dp_status dp_doc_take_text(dp_doc_t *doc, char *text, size_t len)
+{
+    if (doc->n_layers == 0 && !dp_utf8_valid(text, len)) {
+        dp_free(text);
+        return DP_EUTF8;
+    }
+    return install_text(doc, text, len);
 }
 
 dp_status dp_doc_set_text(dp_doc_t *doc, const char *text, size_t len)
@@ -338,8 +350,7 @@ dp_status dp_doc_set_text(dp_doc_t *doc, const char *text, size_t len)
     if (!copy)
         return DP_ENOMEM;
     memcpy(copy, text, len);
-    copy[len] = '\0';
-    return dp_doc_take_text(doc, copy, len);
+    return install_text(doc, copy, len);
 }
 
 json_t *dp_doc_meta(dp_doc_t *doc)

@@ -622,7 +622,7 @@ static dp_status read_line(jsonl_ctx_t *c, unsigned long lineno, const char *s, 
         /* The text is UTF-8 (checked by Jansson or dp__jsonl_parse_line). A
          * decoded text is handed over as it is, not copied. */
         if (big.key) {
-            rc = dp_doc_take_text(doc, big.value, len);
+            rc = dp__doc_take_valid_text(doc, big.value, len);
             big.value = NULL; /* the document's now, also on failure */
         } else {
             rc = dp_doc_set_text(doc, str, len);
