@@ -347,8 +347,16 @@ static dp_status decode_iconv(const unsigned char *p, size_t n, const char *from
         iconv_close(cd);
     }
     *op = 0;
+    size_t used = (size_t)(op - out);
+    /* Most pages give two bytes of UTF-8 a byte, not three: give back what
+     * a large document left unused (shrinking never fails for good). */
+    if (cap - used > ((size_t)64 << 10)) {
+        char *fit = dp_realloc(out, used + 1);
+        if (fit)
+            out = fit;
+    }
     *text = out;
-    *text_len = (size_t)(op - out);
+    *text_len = used;
     *repaired = bad;
     return DP_OK;
 }

@@ -232,6 +232,21 @@ static void test_other_code_pages(void **state)
     check_page(HEBREW, "WINDOWS-1255", "windows-1255");
 }
 
+/* A large text in another page: decoded whole, its buffer shrunk to fit
+ * (exercised under the sanitizers). */
+static void test_large_code_page_text(void **state)
+{
+    (void)state;
+    size_t one = strlen(RUSSIAN), times = 5000;
+    char *big = malloc(one * times + 1);
+    assert_non_null(big);
+    for (size_t k = 0; k < times; k++)
+        memcpy(big + k * one, RUSSIAN, one);
+    big[one * times] = 0;
+    check_page(big, "WINDOWS-1251", "windows-1251");
+    free(big);
+}
+
 /* Western text stays windows-1252 (uchardet, asked about short Western
  * texts, guesses Central European or Greek pages: it must not be asked). */
 static void test_western_stays_windows_1252(void **state)
@@ -259,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_huge),
         cmocka_unit_test(test_other_code_pages),
         cmocka_unit_test(test_western_stays_windows_1252),
+        cmocka_unit_test(test_large_code_page_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
