@@ -11,6 +11,7 @@
 #include <iconv.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <uchardet.h>
@@ -515,10 +516,10 @@ static bool legacy_detect(const unsigned char *p, size_t n, char label[LEGACY_LA
                     conv = legacy_names[i].iconv;
                 }
             size_t k = 0;
-            for (const char *c = lab ? lab : name; *c; c++)
+            for (const char *c = lab ? lab : name; *c && k + 1 < LEGACY_LABEL_MAX; c++)
                 label[k++] = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
             label[k] = 0;
-            strcpy(iconv_name, conv);
+            snprintf(iconv_name, LEGACY_LABEL_MAX, "%s", conv);
             found = true;
         }
     }
@@ -542,7 +543,7 @@ static const char *intern_label(const char *label)
         if (strcmp(legacy_labels[i], label) == 0)
             found = legacy_labels[i];
     if (!found && legacy_count < sizeof legacy_labels / sizeof *legacy_labels) {
-        strcpy(legacy_labels[legacy_count], label);
+        snprintf(legacy_labels[legacy_count], LEGACY_LABEL_MAX, "%s", label);
         found = legacy_labels[legacy_count++];
     }
     pthread_mutex_unlock(&legacy_lock);
