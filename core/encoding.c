@@ -302,7 +302,9 @@ static dp_status decode_iconv(const unsigned char *p, size_t n, const char *from
         if (cd != (iconv_t)-1) {
             if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
                 break;
-            if (errno == E2BIG || ol < 4) {
+            /* Room for a held-back character (at most four bytes) and a
+             * U+FFFD before the refused bytes are replaced. */
+            if (errno == E2BIG || ol < 8) {
                 size_t used = (size_t)(op - out);
                 char *grown = dp_realloc(out, cap * 2);
                 if (!grown) {
@@ -317,7 +319,13 @@ static dp_status decode_iconv(const unsigned char *p, size_t n, const char *from
                 continue;
             }
         }
-        /* EILSEQ or EINVAL (or no converter): replace one unit. */
+        /* EILSEQ or EINVAL (or no converter): replace one unit. A
+         * converter may still hold the character before it (windows-1255
+         * waits for a combining point): write it out first, which also
+         * returns the converter to its initial state. A reset with no
+         * output buffer would drop that character. */
+        if (cd != (iconv_t)-1)
+            iconv(cd, NULL, NULL, &op, &ol);
         size_t skip = il >= unit ? unit : il;
         memcpy(op, "\xEF\xBF\xBD", 3);
         op += 3;
@@ -325,8 +333,6 @@ static dp_status decode_iconv(const unsigned char *p, size_t n, const char *from
         ip += skip;
         il -= skip;
         bad += skip;
-        if (cd != (iconv_t)-1)
-            iconv(cd, NULL, NULL, NULL, NULL);
     }
     if (cd != (iconv_t)-1) {
         /* Some converters hold the last character back (windows-1255

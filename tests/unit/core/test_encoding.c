@@ -232,6 +232,32 @@ static void test_other_code_pages(void **state)
     check_page(HEBREW, "WINDOWS-1255", "windows-1255");
 }
 
+/* A byte windows-1255 leaves undefined (0xCA) right after a letter, which
+ * the converter holds back: the letter must come out before the U+FFFD, not
+ * be dropped when the converter's state is reset after the refused byte. */
+static void test_held_back_letter_before_bad_byte(void **state)
+{
+    (void)state;
+    size_t len;
+    char *page = encode_in(HEBREW, "WINDOWS-1255", &len);
+    size_t word = 5; /* "החברה": five letters, one byte each */
+    char *bytes = malloc(len + 1);
+    assert_non_null(bytes);
+    memcpy(bytes, page, word);
+    bytes[word] = (char)0xCA;
+    memcpy(bytes + word + 1, page + word, len - word);
+    size_t head = strlen("החברה"), rest = strlen(HEBREW) - head;
+    char *expected = malloc(head + 3 + rest);
+    assert_non_null(expected);
+    memcpy(expected, HEBREW, head);
+    memcpy(expected + head, "\xEF\xBF\xBD", 3);
+    memcpy(expected + head + 3, HEBREW + head, rest);
+    check(bytes, len + 1, "windows-1255", expected, head + 3 + rest, 1);
+    free(expected);
+    free(bytes);
+    free(page);
+}
+
 /* A large text in another page: decoded whole, its buffer shrunk to fit
  * (exercised under the sanitizers). */
 static void test_large_code_page_text(void **state)
@@ -275,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_other_code_pages),
         cmocka_unit_test(test_western_stays_windows_1252),
         cmocka_unit_test(test_large_code_page_text),
+        cmocka_unit_test(test_held_back_letter_before_bad_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
