@@ -17,6 +17,7 @@
 #include <uchardet.h>
 
 #include "docpipe/alloc.h"
+#include "encoding_internal.h"
 
 static const char LABEL_UTF8[] = "utf-8";
 static const char LABEL_UTF16LE[] = "utf-16le";
@@ -495,7 +496,7 @@ static const char *refine_page(const char *name, const unsigned char *p, size_t 
     return name;
 }
 
-#define LEGACY_SAMPLE ((size_t)64 << 10) /* bytes uchardet reads */
+#define LEGACY_SAMPLE ((size_t)64 << 10) /* bytes the code-page guesses read */
 #define LEGACY_LABEL_MAX 32
 
 /* Names the code page of bytes that are neither UTF-8 nor plausible
@@ -504,13 +505,16 @@ static const char *refine_page(const char *name, const unsigned char *p, size_t 
 static bool legacy_detect(const unsigned char *p, size_t n, char label[LEGACY_LABEL_MAX],
                           char iconv_name[LEGACY_LABEL_MAX])
 {
-    if (!cp1252_implausible(p, n))
+    /* A text keeps its code page throughout: its first LEGACY_SAMPLE bytes
+     * decide, so a large document costs no more than a small one. */
+    size_t sample = n < LEGACY_SAMPLE ? n : LEGACY_SAMPLE;
+    if (!cp1252_implausible(p, sample))
         return false;
     uchardet_t ud = uchardet_new();
     if (!ud)
         return false;
     bool found = false;
-    if (uchardet_handle_data(ud, (const char *)p, n < LEGACY_SAMPLE ? n : LEGACY_SAMPLE) == 0) {
+    if (uchardet_handle_data(ud, (const char *)p, sample) == 0) {
         uchardet_data_end(ud);
         const char *name = uchardet_get_charset(ud);
         if (name && !western_or_unicode(name) && strlen(name) < LEGACY_LABEL_MAX) {
@@ -556,23 +560,26 @@ static const char *intern_label(const char *label)
     return found;
 }
 
-/* Decodes bytes in another code page when legacy_detect names one and the
+/* Decodes bytes in another code page when legacy_detect names one (or,
+ * for text that reads as Latin script, dp__latin_page_guess does) and the
  * bytes convert with at most one in fifty refused. Returns DP_OK with
  * *label NULL when the answer stays windows-1252. */
 static dp_status decode_legacy(const unsigned char *p, size_t n, char **text, size_t *text_len,
                                const char **label, uint64_t *repaired)
 {
     char lab[LEGACY_LABEL_MAX], conv[LEGACY_LABEL_MAX];
+    const char *latin = NULL, *latin_conv = NULL;
     *label = NULL;
-    if (!legacy_detect(p, n, lab, conv))
+    if (!legacy_detect(p, n, lab, conv) &&
+        !(latin = dp__latin_page_guess(p, n < LEGACY_SAMPLE ? n : LEGACY_SAMPLE, &latin_conv)))
         return DP_OK;
     char *out;
     size_t out_len;
     uint64_t bad;
-    dp_status rc = decode_iconv(p, n, conv, 1, &out, &out_len, &bad);
+    dp_status rc = decode_iconv(p, n, latin ? latin_conv : conv, 1, &out, &out_len, &bad);
     if (rc != DP_OK)
         return rc;
-    const char *interned = bad * 50 <= n ? intern_label(lab) : NULL;
+    const char *interned = bad * 50 > n ? NULL : latin ? latin : intern_label(lab);
     if (!interned) {
         dp_free(out);
         return DP_OK;

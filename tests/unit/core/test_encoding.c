@@ -201,6 +201,22 @@ static const char UKRAINIAN[] =
 static const char JAPANESE[] =
     "同社は本日、東京と大阪での販売が好調だったため、第3四半期の売上高が12％増加したと"
     "発表しました。取締役会はこの結果に満足しており、新製品への投資を続ける方針です。";
+static const char HUNGARIAN[] =
+    "A vállalat ma bejelentette, hogy a harmadik negyedéves bevétel tizenkét százalékkal "
+    "nőtt a budapesti és debreceni erős értékesítésnek köszönhetően.";
+static const char CROATIAN[] =
+    "Tvrtka je danas objavila da su prihodi u trećem tromjesečju porasli za dvanaest posto "
+    "zahvaljujući snažnoj prodaji u Zagrebu i Splitu. Uprava je zadovoljna rezultatom i "
+    "sljedeće će godine otvoriti novu proizvodnu liniju u Osijeku, gdje će nastati tristo "
+    "radnih mjesta; glavna skupština održat će se u studenome.";
+static const char ITALIAN[] =
+    "La società ha annunciato oggi che i ricavi del terzo trimestre sono cresciuti del dodici "
+    "per cento grazie alle forti vendite a Milano e a Forlì; è un risultato che però non "
+    "cambierà la strategia, perché la città di Cantù resterà al centro.";
+static const char ENGLISH_NAMES[] =
+    "Acme Corp. today announced revenue up 12% on strong sales in Zürich, São Paulo and "
+    "Málaga. “We are very pleased,” said José Müller; Société Générale and Nestlé attended "
+    "the opening in Düsseldorf.";
 static const char FRENCH[] =
     "La société a annoncé aujourd'hui que son chiffre d'affaires du troisième "
     "trimestre a progressé de 12 % grâce à la forte demande à Montréal et à Genève ; "
@@ -258,6 +274,21 @@ static void test_held_back_letter_before_bad_byte(void **state)
     free(page);
 }
 
+/* Central European text reads as plausible windows-1252 ("nõtt", "treæem"):
+ * its accented letters make one Central European alphabet, not a Western
+ * one. */
+static void test_central_european_letters(void **state)
+{
+    (void)state;
+    check_page(HUNGARIAN, "WINDOWS-1250", "windows-1250");
+    check_page(HUNGARIAN, "ISO-8859-2", "windows-1250"); /* the same bytes here */
+    check_page(CROATIAN, "WINDOWS-1250", "windows-1250");
+    check_page(CZECH, "ISO-8859-2", "iso-8859-2");
+    /* Western alphabets stay windows-1252, names from several included. */
+    check_page(ITALIAN, "WINDOWS-1252", "windows-1252");
+    check_page(ENGLISH_NAMES, "WINDOWS-1252", "windows-1252");
+}
+
 /* A large text in another page: decoded whole, its buffer shrunk to fit
  * (exercised under the sanitizers). */
 static void test_large_code_page_text(void **state)
@@ -301,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_other_code_pages),
         cmocka_unit_test(test_western_stays_windows_1252),
         cmocka_unit_test(test_large_code_page_text),
+        cmocka_unit_test(test_central_european_letters),
         cmocka_unit_test(test_held_back_letter_before_bad_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
