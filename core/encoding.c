@@ -22,6 +22,8 @@
 static const char LABEL_UTF8[] = "utf-8";
 static const char LABEL_UTF16LE[] = "utf-16le";
 static const char LABEL_UTF16BE[] = "utf-16be";
+static const char LABEL_UTF32LE[] = "utf-32le";
+static const char LABEL_UTF32BE[] = "utf-32be";
 static const char LABEL_CP1252[] = "windows-1252";
 static const char LABEL_MIXED[] = "mixed";
 
@@ -591,6 +593,58 @@ static dp_status decode_legacy(const unsigned char *p, size_t n, char **text, si
     return DP_OK;
 }
 
+/* ---- UTF-32 and ISO-2022 ------------------------------------------------
+ * UTF-32 has three zero bytes beside every ASCII character; its NULs fall on
+ * a pattern UTF-16's test would also accept, so it is tried first: every
+ * four bytes must be one Unicode scalar value, which text in any other
+ * encoding with NULs in it never is throughout. */
+static const char *utf32_pattern(const unsigned char *p, size_t n)
+{
+    if (n < 8 || n % 4 != 0 || !memchr(p, 0, n))
+        return NULL;
+    bool le = true, be = true, any = false;
+    for (size_t i = 0; i < n && (le || be); i += 4) {
+        uint32_t l = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+                     (uint32_t)p[i + 3] << 24;
+        uint32_t b = (uint32_t)p[i + 3] | (uint32_t)p[i + 2] << 8 | (uint32_t)p[i + 1] << 16 |
+                     (uint32_t)p[i] << 24;
+        le = le && l <= 0x10FFFF && (l < 0xD800 || l > 0xDFFF);
+        be = be && b <= 0x10FFFF && (b < 0xD800 || b > 0xDFFF);
+        any = any || l != 0;
+    }
+    if (!any)
+        return NULL;
+    return le ? LABEL_UTF32LE : be ? LABEL_UTF32BE : NULL;
+}
+
+/* 7-bit text that switches character sets with escape sequences (Japanese,
+ * Korean or Chinese mail and news): valid ASCII, so it passes as UTF-8.
+ * The designation after an ESC names the family; iconv_name gets the
+ * converter (ISO-2022-JP-2 reads every ISO-2022-JP variant). */
+static const char *iso2022_label(const unsigned char *p, size_t n, const char **iconv_name)
+{
+    static const struct {
+        const char *seq, *label, *conv;
+    } designations[] = {
+        {"$B", "iso-2022-jp", "ISO-2022-JP-2"},  {"$@", "iso-2022-jp", "ISO-2022-JP-2"},
+        {"$(D", "iso-2022-jp", "ISO-2022-JP-2"}, {"$)C", "iso-2022-kr", "ISO-2022-KR"},
+        {"$)A", "iso-2022-cn", "ISO-2022-CN"},   {"$)G", "iso-2022-cn", "ISO-2022-CN"},
+    };
+    const unsigned char *e = memchr(p, 0x1B, n);
+    while (e) {
+        size_t at = (size_t)(e - p) + 1;
+        for (size_t d = 0; d < sizeof designations / sizeof *designations; d++) {
+            size_t k = strlen(designations[d].seq);
+            if (n - at >= k && memcmp(p + at, designations[d].seq, k) == 0) {
+                *iconv_name = designations[d].conv;
+                return designations[d].label;
+            }
+        }
+        e = at < n ? memchr(p + at, 0x1B, n - at) : NULL;
+    }
+    return NULL;
+}
+
 /* ---- the public functions ----------------------------------------------- */
 
 /* The label for bytes without a BOM; fills *s unless the label is UTF-16. */
@@ -609,27 +663,14 @@ static const char *detect_no_bom(const unsigned char *p, size_t n, scan_t *s)
 
 const char *dp_encoding_detect(const unsigned char *bytes, size_t len)
 {
-    pthread_once(&cp1252_once, cp1252_build);
-    if (len >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE)
-        return LABEL_UTF16LE;
-    if (len >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF)
-        return LABEL_UTF16BE;
-    if (len >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) {
-        scan_t s;
-        scan_utf8(bytes + 3, len - 3, &s);
-        return s.invalid ? LABEL_MIXED : LABEL_UTF8;
-    }
-    scan_t s;
-    const char *label = detect_no_bom(bytes, len, &s);
-    if (label == LABEL_CP1252) {
-        char *text = NULL;
-        size_t text_len;
-        const char *legacy;
-        uint64_t repaired;
-        if (decode_legacy(bytes, len, &text, &text_len, &legacy, &repaired) == DP_OK && legacy)
-            label = legacy;
-        dp_free(text);
-    }
+    /* The label of a full decode, so the two can never disagree (the rarer
+     * answers need the decoded text to be sure anyway). */
+    char *text = NULL;
+    size_t text_len;
+    const char *label = LABEL_UTF8;
+    uint64_t repaired;
+    dp_encoding_decode(bytes, len, &text, &text_len, &label, &repaired);
+    dp_free(text);
     return label;
 }
 
@@ -643,6 +684,15 @@ dp_status dp_encoding_decode(const unsigned char *bytes, size_t len, char **text
     if (!bytes)
         len = 0;
 
+    /* UTF-32's BOMs first: FF FE also begins UTF-16LE's. */
+    if (len >= 4 && bytes[0] == 0xFF && bytes[1] == 0xFE && bytes[2] == 0 && bytes[3] == 0) {
+        *label = LABEL_UTF32LE;
+        return decode_iconv(bytes + 4, len - 4, "UTF-32LE", 4, text, text_len, repaired);
+    }
+    if (len >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0xFE && bytes[3] == 0xFF) {
+        *label = LABEL_UTF32BE;
+        return decode_iconv(bytes + 4, len - 4, "UTF-32BE", 4, text, text_len, repaired);
+    }
     if (len >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE) {
         *label = LABEL_UTF16LE;
         return decode_utf16(bytes + 2, len - 2, false, text, text_len, repaired);
@@ -662,12 +712,36 @@ dp_status dp_encoding_decode(const unsigned char *bytes, size_t len, char **text
         n -= 3;
         scan_utf8(p, n, &s);
         l = s.invalid ? LABEL_MIXED : LABEL_UTF8;
+    } else if ((l = utf32_pattern(p, n)) != NULL) {
+        *label = l;
+        return decode_iconv(p, n, l == LABEL_UTF32LE ? "UTF-32LE" : "UTF-32BE", 4, text,
+                            text_len, repaired);
     } else {
         l = detect_no_bom(p, n, &s);
     }
     *label = l;
     if (l == LABEL_UTF16LE || l == LABEL_UTF16BE)
         return decode_utf16(p, n, l == LABEL_UTF16BE, text, text_len, repaired);
+    const char *conv;
+    const char *iso = l == LABEL_UTF8 && s.valid_multi == 0 ? iso2022_label(p, n, &conv) : NULL;
+    if (iso) {
+        /* Taken when iconv reads it with at most one byte in fifty refused;
+         * else it is the ASCII it looks like. */
+        char *out;
+        size_t out_len;
+        uint64_t bad;
+        dp_status rc = decode_iconv(p, n, conv, 1, &out, &out_len, &bad);
+        if (rc != DP_OK)
+            return rc;
+        if (bad * 50 <= n) {
+            *label = iso;
+            *text = out;
+            *text_len = out_len;
+            *repaired = bad;
+            return DP_OK;
+        }
+        dp_free(out);
+    }
 
     char *out;
     if (l == LABEL_UTF8) {

@@ -151,7 +151,7 @@ static char *encode_in(const char *utf8, const char *page, size_t *len)
 {
     iconv_t cd = iconv_open(page, "UTF-8");
     assert_true(cd != (iconv_t)-1);
-    size_t in_left = strlen(utf8), cap = in_left * 2 + 8, out_left = cap;
+    size_t in_left = strlen(utf8), cap = in_left * 4 + 16, out_left = cap;
     char *out = malloc(cap), *ip = (char *)(uintptr_t)utf8, *op = out;
     assert_non_null(out);
     assert_true(iconv(cd, &ip, &in_left, &op, &out_left) != (size_t)-1);
@@ -289,6 +289,21 @@ static void test_central_european_letters(void **state)
     check_page(ENGLISH_NAMES, "WINDOWS-1252", "windows-1252");
 }
 
+/* UTF-32 with and without its BOM; ISO-2022, which is valid ASCII. */
+static void test_utf32_and_iso2022(void **state)
+{
+    (void)state;
+    check_page("Press release: caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80", "UTF-32LE", "utf-32le");
+    check_page("Press release: caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80", "UTF-32BE", "utf-32be");
+    check_page(RUSSIAN, "UTF-32LE", "utf-32le");
+    /* "UTF-32" writes a BOM (in the machine's order), which is dropped. */
+    check_page(GREEK, "UTF-32", "utf-32le");
+    check_page(JAPANESE, "ISO-2022-JP", "iso-2022-jp");
+    check_page(KOREAN, "ISO-2022-KR", "iso-2022-kr");
+    /* An escape character alone is no ISO-2022 text. */
+    CHECK("col\x1b[1mbold\x1b[0m", "utf-8", "col\x1b[1mbold\x1b[0m", 0);
+}
+
 /* A large text in another page: decoded whole, its buffer shrunk to fit
  * (exercised under the sanitizers). */
 static void test_large_code_page_text(void **state)
@@ -333,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_western_stays_windows_1252),
         cmocka_unit_test(test_large_code_page_text),
         cmocka_unit_test(test_central_european_letters),
+        cmocka_unit_test(test_utf32_and_iso2022),
         cmocka_unit_test(test_held_back_letter_before_bad_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
