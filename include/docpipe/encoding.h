@@ -1,12 +1,14 @@
-/* Source encoding detection and decoding to UTF-8, the rule DESIGN.md fixes:
- * a BOM; else UTF-16 recognised by its NUL-byte pattern; else valid UTF-8;
- * else UTF-8 with a few stray windows-1252 bytes ("mixed", repaired byte by
- * byte); else windows-1252 -- unless the bytes make no sense as Western
- * windows-1252 (a quarter of them high, or symbols inside words), when
- * uchardet names the code page (Greek, Cyrillic, Hebrew, Arabic, Turkish,
- * Central European, Chinese, Japanese, Korean...). The core runs this on
- * every document's raw bytes so that no stage ever sees invalid UTF-8.
- * Thread-safe. */
+/* Source encoding detection and decoding to UTF-8, the rule DESIGN.md fixes,
+ * extended: a BOM; else UTF-32 or UTF-16 recognised by its NUL-byte
+ * pattern; else valid UTF-8 (7-bit ISO-2022-JP/KR/CN recognised by its
+ * escape sequences); else UTF-8 with a few stray windows-1252 bytes
+ * ("mixed", repaired byte by byte); else windows-1252 -- unless the bytes
+ * make no sense as Western windows-1252 (a quarter of them high, or symbols
+ * inside words), when uchardet names the code page (Greek, Cyrillic,
+ * Hebrew, Arabic, Turkish, Chinese, Japanese, Korean...), or their accented
+ * letters form a Central European alphabet rather than a Western one
+ * (windows-1250, ISO-8859-2). The core runs this on every document's raw
+ * bytes so that no stage ever sees invalid UTF-8. Thread-safe. */
 #ifndef DOCPIPE_ENCODING_H
 #define DOCPIPE_ENCODING_H
 
@@ -31,7 +33,7 @@ extern "C" {
 dp_status dp_encoding_decode(const unsigned char *bytes, size_t len, char **text,
                              size_t *text_len, const char **label, uint64_t *repaired);
 
-/* Only the detection step: the label dp_encoding_decode would use. */
+/* The label dp_encoding_decode gives the bytes (it decodes them to be sure). */
 const char *dp_encoding_detect(const unsigned char *bytes, size_t len);
 
 #ifdef __cplusplus
