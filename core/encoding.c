@@ -630,7 +630,7 @@ static const char *iso2022_label(const unsigned char *p, size_t n, const char **
         {"$(D", "iso-2022-jp", "ISO-2022-JP-2"}, {"$)C", "iso-2022-kr", "ISO-2022-KR"},
         {"$)A", "iso-2022-cn", "ISO-2022-CN"},   {"$)G", "iso-2022-cn", "ISO-2022-CN"},
     };
-    const unsigned char *e = memchr(p, 0x1B, n);
+    const unsigned char *e = n ? memchr(p, 0x1B, n) : NULL;
     while (e) {
         size_t at = (size_t)(e - p) + 1;
         for (size_t d = 0; d < sizeof designations / sizeof *designations; d++) {
