@@ -520,7 +520,7 @@ static bool legacy_detect(const unsigned char *p, size_t n, char label[LEGACY_LA
         uchardet_data_end(ud);
         const char *name = uchardet_get_charset(ud);
         if (name && !western_or_unicode(name) && strlen(name) < LEGACY_LABEL_MAX) {
-            name = refine_page(name, p, n);
+            name = refine_page(name, p, sample);
             const char *lab = NULL, *conv = name;
             for (size_t i = 0; i < sizeof legacy_names / sizeof *legacy_names; i++)
                 if (strcmp(name, legacy_names[i].uchardet) == 0) {
