@@ -132,6 +132,10 @@ void summ_vocab_trim(summ_vocab_t *vocab, uint32_t limit);
 
 /* ---- the document view (summ_doc.c) -------------------------------------- */
 
+/* Grows the array *arr of elem-byte entries (capacity *cap) to hold at least
+ * need, doubling from 64; the scratch arrays of every module grow this way. */
+dp_status summ_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 typedef struct summ_token {
     size_t start, end; /* bytes in the text */
     uint32_t word;     /* vocabulary id; UINT32_MAX for punctuation */

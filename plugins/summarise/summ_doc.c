@@ -8,7 +8,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-static dp_status grow(void **arr, size_t *cap, size_t need, size_t elem)
+dp_status summ_grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) {
         return DP_OK;
@@ -114,7 +114,7 @@ static int32_t cp_at(const char *s, size_t len, size_t pos, size_t *next)
 
 static dp_status push_token(summ_docview_t *v, size_t start, size_t end, uint32_t sent)
 {
-    if (grow((void **)&v->toks, &v->cap_toks, v->n_toks + 1, sizeof(*v->toks)) != DP_OK) {
+    if (summ_grow((void **)&v->toks, &v->cap_toks, v->n_toks + 1, sizeof(*v->toks)) != DP_OK) {
         return DP_ENOMEM;
     }
     summ_token_t *t = &v->toks[v->n_toks++];
@@ -320,7 +320,7 @@ dp_status summ_docview_build(summ_docview_t *view, dp_doc_t *doc, summ_vocab_t *
     }
     size_t ns = dp_layer_count(sl);
     const dp_span_t *ss = dp_layer_spans(sl);
-    if (grow((void **)&view->sents, &view->cap_sents, ns, sizeof(*view->sents)) != DP_OK) {
+    if (summ_grow((void **)&view->sents, &view->cap_sents, ns, sizeof(*view->sents)) != DP_OK) {
         return DP_ENOMEM;
     }
     const dp_span_t *ps = pl ? dp_layer_spans(pl) : NULL;
@@ -346,7 +346,7 @@ dp_status summ_docview_build(summ_docview_t *view, dp_doc_t *doc, summ_vocab_t *
     if (tl != NULL) {
         const dp_span_t *ts = dp_layer_spans(tl);
         size_t nt = dp_layer_count(tl), si = 0;
-        if (grow((void **)&view->toks, &view->cap_toks, nt, sizeof(*view->toks)) != DP_OK) {
+        if (summ_grow((void **)&view->toks, &view->cap_toks, nt, sizeof(*view->toks)) != DP_OK) {
             return DP_ENOMEM;
         }
         for (size_t i = 0; i < nt; i++) {

@@ -57,24 +57,6 @@ struct summ_keyer {
     size_t cap_order;
 };
 
-static dp_status grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) {
-        return DP_OK;
-    }
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need) {
-        ncap *= 2;
-    }
-    void *p = dp_realloc(*arr, ncap * elem);
-    if (p == NULL) {
-        return DP_ENOMEM;
-    }
-    *arr = p;
-    *cap = ncap;
-    return DP_OK;
-}
-
 summ_keyer_t *summ_keyer_new(void)
 {
     return dp_calloc(1, sizeof(summ_keyer_t));
@@ -114,7 +96,7 @@ static dp_status build_graph(summ_keyer_t *k, const summ_docview_t *view, size_t
                              const summ_key_opts_t *opts)
 {
     size_t wordpos = 0;
-    if (grow((void **)&k->node_of_tok, &k->cap_tok, n_tok + 1, sizeof(uint32_t)) != DP_OK) {
+    if (summ_grow((void **)&k->node_of_tok, &k->cap_tok, n_tok + 1, sizeof(uint32_t)) != DP_OK) {
         return DP_ENOMEM;
     }
     k->n_nodes = 0;
@@ -131,9 +113,9 @@ static dp_status build_graph(summ_keyer_t *k, const summ_docview_t *view, size_t
         }
         uint32_t node;
         if (k->local[tok->stem] == 0) {
-            if (grow((void **)&k->touched, &k->cap_touched, k->n_nodes + 1, sizeof(uint32_t)) !=
+            if (summ_grow((void **)&k->touched, &k->cap_touched, k->n_nodes + 1, sizeof(uint32_t)) !=
                     DP_OK ||
-                grow((void **)&k->pers, &k->cap_nodes, k->n_nodes + 1, sizeof(double)) != DP_OK) {
+                summ_grow((void **)&k->pers, &k->cap_nodes, k->n_nodes + 1, sizeof(double)) != DP_OK) {
                 return DP_ENOMEM;
             }
             k->touched[k->n_nodes] = tok->stem;
@@ -160,7 +142,7 @@ static dp_status build_graph(summ_keyer_t *k, const summ_docview_t *view, size_t
             if (k->node_of_tok[u] == 0 || k->node_of_tok[u] == k->node_of_tok[t]) {
                 continue;
             }
-            if (grow((void **)&k->edges, &k->cap_edges, k->n_edges + 1, sizeof(edge_t)) != DP_OK) {
+            if (summ_grow((void **)&k->edges, &k->cap_edges, k->n_edges + 1, sizeof(edge_t)) != DP_OK) {
                 return DP_ENOMEM;
             }
             uint32_t a = k->node_of_tok[t] - 1, b = k->node_of_tok[u] - 1;
@@ -177,8 +159,8 @@ static dp_status build_graph(summ_keyer_t *k, const summ_docview_t *view, size_t
 static dp_status rank_words(summ_keyer_t *k, const summ_key_opts_t *opts)
 {
     size_t n = k->n_nodes, m = 0;
-    if (grow((void **)&k->row, &k->cap_row, n + 1, sizeof(size_t)) != DP_OK ||
-        grow((void **)&k->col, &k->cap_col, 2 * k->n_edges + 1, sizeof(uint32_t)) != DP_OK) {
+    if (summ_grow((void **)&k->row, &k->cap_row, n + 1, sizeof(size_t)) != DP_OK ||
+        summ_grow((void **)&k->col, &k->cap_col, 2 * k->n_edges + 1, sizeof(uint32_t)) != DP_OK) {
         return DP_ENOMEM;
     }
     double *val = dp_realloc(k->val, k->cap_col * sizeof(double));
@@ -382,8 +364,8 @@ static dp_status add_candidate(summ_keyer_t *k, size_t t0, size_t t1)
         }
         s = (s + 1) & (k->n_slots - 1);
     }
-    if (grow((void **)&k->cands, &k->cap_cands, k->n_cands + 1, sizeof(cand_t)) != DP_OK ||
-        grow((void **)&k->cstems, &k->cap_cstems, k->n_cstems + n, sizeof(uint32_t)) != DP_OK) {
+    if (summ_grow((void **)&k->cands, &k->cap_cands, k->n_cands + 1, sizeof(cand_t)) != DP_OK ||
+        summ_grow((void **)&k->cstems, &k->cap_cstems, k->n_cstems + n, sizeof(uint32_t)) != DP_OK) {
         return DP_ENOMEM;
     }
     cand_t *c = &k->cands[k->n_cands];
@@ -510,7 +492,7 @@ dp_status summ_keyphrases(summ_keyer_t *k, const summ_docview_t *view, const sum
     }
     size_t nstem = summ_vocab_stem_count(vocab), old = k->cap_local;
     if (nstem > old) {
-        if (grow((void **)&k->local, &k->cap_local, nstem, sizeof(uint32_t)) != DP_OK) {
+        if (summ_grow((void **)&k->local, &k->cap_local, nstem, sizeof(uint32_t)) != DP_OK) {
             return DP_ENOMEM;
         }
         memset(k->local + old, 0, (k->cap_local - old) * sizeof(uint32_t));
@@ -532,7 +514,7 @@ dp_status summ_keyphrases(summ_keyer_t *k, const summ_docview_t *view, const sum
             k->pr[i] *= pow(log((data->df_docs + 1.0) / (df + 1.0)), opts->idf_weight);
         }
     }
-    if (grow((void **)&k->order, &k->cap_order, 2 * k->n_cands + 1, sizeof(size_t)) != DP_OK) {
+    if (summ_grow((void **)&k->order, &k->cap_order, 2 * k->n_cands + 1, sizeof(size_t)) != DP_OK) {
         goto done;
     }
     for (size_t c = 0; c < k->n_cands; c++) {

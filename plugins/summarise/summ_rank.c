@@ -42,24 +42,6 @@ struct summ_ranker {
     bool *chosen;
 };
 
-static dp_status grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) {
-        return DP_OK;
-    }
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need) {
-        ncap *= 2;
-    }
-    void *p = dp_realloc(*arr, ncap * elem);
-    if (p == NULL) {
-        return DP_ENOMEM;
-    }
-    *arr = p;
-    *cap = ncap;
-    return DP_OK;
-}
-
 /* Grows a zero-filled id map to hold n entries. */
 static dp_status grow_zeroed(uint32_t **arr, size_t *cap, size_t n)
 {
@@ -67,7 +49,7 @@ static dp_status grow_zeroed(uint32_t **arr, size_t *cap, size_t n)
     if (n <= old) {
         return DP_OK;
     }
-    if (grow((void **)arr, cap, n, sizeof(**arr)) != DP_OK) {
+    if (summ_grow((void **)arr, cap, n, sizeof(**arr)) != DP_OK) {
         return DP_ENOMEM;
     }
     memset(*arr + old, 0, (*cap - old) * sizeof(**arr));
@@ -112,7 +94,7 @@ static uint32_t local_id(uint32_t *map, uint32_t **touched, size_t *n_touched, s
     if (map[id] != 0) {
         return map[id] - 1;
     }
-    if (grow((void **)touched, cap_touched, *n_touched + 1, sizeof(**touched)) != DP_OK) {
+    if (summ_grow((void **)touched, cap_touched, *n_touched + 1, sizeof(**touched)) != DP_OK) {
         return UINT32_MAX;
     }
     (*touched)[(*n_touched)++] = id;
@@ -195,7 +177,7 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
     }
     if (grow_zeroed(&r->local_word, &r->cap_word, summ_vocab_word_count(vocab)) != DP_OK ||
         grow_zeroed(&r->local_stem, &r->cap_stem, summ_vocab_stem_count(vocab)) != DP_OK ||
-        grow((void **)&r->foff, &r->cap_nodes, n + 1, sizeof(*r->foff)) != DP_OK) {
+        summ_grow((void **)&r->foff, &r->cap_nodes, n + 1, sizeof(*r->foff)) != DP_OK) {
         return DP_ENOMEM;
     }
     size_t cap = r->cap_nodes;
@@ -220,7 +202,7 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
         }
         r->chosen = ch;
     }
-    if (grow((void **)&r->mat, &r->cap_mat, n * n, sizeof(double)) != DP_OK) {
+    if (summ_grow((void **)&r->mat, &r->cap_mat, n * n, sizeof(double)) != DP_OK) {
         return DP_ENOMEM;
     }
 
@@ -246,8 +228,8 @@ dp_status summ_rank_sentences(summ_ranker_t *r, const summ_docview_t *view,
             uint32_t ls = local_id(r->local_stem, &r->touched_stem, &r->n_touched_stem,
                                    &r->cap_touched_stem, tok->stem);
             if (lw == UINT32_MAX || ls == UINT32_MAX ||
-                grow((void **)&r->feats, &r->cap_feats, r->n_feats + 2, sizeof(feat_t)) != DP_OK ||
-                grow((void **)&r->stem_tf, &r->cap_stem_local, (size_t)ls + 1, sizeof(double)) !=
+                summ_grow((void **)&r->feats, &r->cap_feats, r->n_feats + 2, sizeof(feat_t)) != DP_OK ||
+                summ_grow((void **)&r->stem_tf, &r->cap_stem_local, (size_t)ls + 1, sizeof(double)) !=
                     DP_OK) {
                 goto fail;
             }
