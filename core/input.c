@@ -740,6 +740,27 @@ static dp_status settle_pending(arch_t *ar, bool broken)
     return rc;
 }
 
+/* One read of the entry's data into dst (at most want bytes): *got bytes,
+ * 0 at its end. A read error, or a single compressed file whose stream
+ * breaks off, reports the entry failed: *failed is set and the status is
+ * data_error's. */
+static dp_status read_data(arch_t *ar, unsigned char *dst, size_t want, const char *id_path,
+                           int64_t mtime, size_t *got, bool *failed)
+{
+    *got = 0;
+    *failed = false;
+    la_ssize_t n = archive_read_data(ar->a, dst, want);
+    if (n == 0 && ar->plain_name && gz_failed(ar))
+        n = ARCHIVE_FATAL;
+    if (n < 0) {
+        *failed = true;
+        return data_error(ar, id_path, mtime, n);
+    }
+    *got = (size_t)n;
+    add_work(ar, *got);
+    return DP_OK;
+}
+
 /* Reads the data of a regular entry (path: its path inside the bundle;
  * id_path: the same, or NULL for a single plain file named by the bundle)
  * into one document, or opens it when its first bytes are an archive's.
@@ -763,22 +784,18 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
         return DP_ENOMEM;
     /* The first bytes tell an archive from a document. */
     while (len < PEEK_BYTES) {
-        la_ssize_t n = archive_read_data(ar->a, data + len, PEEK_BYTES - len);
-        if (n < 0) {
+        size_t got;
+        bool failed;
+        rc = read_data(ar, data + len, PEEK_BYTES - len, id_path, mtime, &got, &failed);
+        if (failed) {
             dp_free(data);
-            return data_error(ar, id_path, mtime, n);
+            return rc;
         }
-        if (n == 0) {
-            /* A single compressed file ends where its stream breaks off. */
-            if (ar->plain_name && gz_failed(ar)) {
-                dp_free(data);
-                return data_error(ar, id_path, mtime, ARCHIVE_FATAL);
-            }
+        if (got == 0) {
             eof = true;
             break;
         }
-        len += (size_t)n;
-        add_work(ar, (size_t)n);
+        len += got;
     }
     bool hold_archive = false; /* a nested archive read from memory */
     if (!ar->plain_name && has_archive_magic(data, len)) {
@@ -824,21 +841,16 @@ static dp_status read_regular(arch_t *ar, const char *path, const char *id_path,
         size_t want = cap - len;
         if (want > CHUNK)
             want = CHUNK;
-        la_ssize_t n = archive_read_data(ar->a, data + len, want);
-        if (n < 0) {
+        size_t got;
+        bool failed;
+        rc = read_data(ar, data + len, want, id_path, mtime, &got, &failed);
+        if (failed) {
             dp_free(data);
-            return data_error(ar, id_path, mtime, n);
+            return rc;
         }
-        if (n == 0) {
-            /* A single compressed file ends where its stream breaks off. */
-            if (ar->plain_name && gz_failed(ar)) {
-                dp_free(data);
-                return data_error(ar, id_path, mtime, ARCHIVE_FATAL);
-            }
+        if (got == 0)
             break;
-        }
-        len += (size_t)n;
-        add_work(ar, (size_t)n);
+        len += got;
         if (len > lim->max_entry_bytes) {
             dp_free(data);
             rc = fail_entry(r, id_path, mtime, "entry exceeds max_entry_bytes (%llu)",
