@@ -25,41 +25,9 @@
 #include "doc_internal.h"
 #include "docpipe/alloc.h"
 #include "export.h"
+#include "export_test_files.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static char *temp_dir(void)
-{
-    char tmpl[] = "/tmp/dp-export-formats-XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    assert_non_null(dir);
-    return strdup(dir);
-}
-
-static void remove_tree(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *data = malloc((size_t)n + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-    data[n] = '\0';
-    fclose(f);
-    if (len != NULL)
-        *len = (size_t)n;
-    return data;
-}
 
 /* Files under dir (recursively) whose name contains needle. */
 static int count_files(const char *dir, const char *needle)
@@ -243,7 +211,7 @@ static void test_csv_documents_and_entities(void **unused)
 
     char path[600];
     snprintf(path, sizeof path, "%s/docs.csv", dir);
-    char *data = slurp(path, NULL);
+    char *data = read_file(path, NULL);
     assert_non_null(data);
     const char *p = data;
     static char cells[32][512];
@@ -268,7 +236,7 @@ static void test_csv_documents_and_entities(void **unused)
     free(data);
 
     snprintf(path, sizeof path, "%s/b.zip-entities.csv", dir);
-    data = slurp(path, NULL);
+    data = read_file(path, NULL);
     assert_non_null(data);
     p = data;
     assert_int_equal(csv_record(&p, cells, 32), 7);
@@ -389,12 +357,12 @@ static void test_brat(void **unused)
     char path[600];
     snprintf(path, sizeof path, "%s/brat/sub/a.txt", dir);
     size_t len;
-    char *txt = slurp(path, &len);
+    char *txt = read_file(path, &len);
     assert_non_null(txt);
     assert_int_equal(len, sizeof sample_text - 1);
     assert_memory_equal(txt, sample_text, len);
     snprintf(path, sizeof path, "%s/brat/sub/a.ann", dir);
-    char *ann = slurp(path, NULL);
+    char *ann = read_file(path, NULL);
     assert_non_null(ann);
     /* Code point offsets: "Café talks: " is 12 code points. */
     assert_non_null(strstr(ann, "T1\tPERSON 12 26\tVladimir Norov\n"));
@@ -411,12 +379,12 @@ static void test_brat(void **unused)
     free(txt);
     free(ann);
     snprintf(path, sizeof path, "%s/brat/empty.ann", dir);
-    ann = slurp(path, &len);
+    ann = read_file(path, &len);
     assert_non_null(ann);
     assert_int_equal(len, 0);
     free(ann);
     snprintf(path, sizeof path, "%s/brat/annotation.conf", dir);
-    char *conf = slurp(path, NULL);
+    char *conf = read_file(path, NULL);
     assert_non_null(conf);
     assert_non_null(strstr(conf, "[entities]\nPERSON\nORG\nLOC\n"));
     free(conf);
@@ -460,9 +428,9 @@ static void test_json_files_and_archives(void **unused)
     /* The same documents give the same archive bytes (no timestamp). */
     size_t l1, l2;
     snprintf(path, sizeof path, "%s/one.tar.gz", dir);
-    char *one = slurp(path, &l1);
+    char *one = read_file(path, &l1);
     snprintf(path, sizeof path, "%s/two.tar.gz", dir);
-    char *two = slurp(path, &l2);
+    char *two = read_file(path, &l2);
     assert_non_null(one);
     assert_non_null(two);
     assert_int_equal(l1, l2);
@@ -526,7 +494,7 @@ static void test_html_escapes(void **unused)
     ex_state_free(st);
     char path[600];
     snprintf(path, sizeof path, "%s/digest.html", dir);
-    char *page = slurp(path, NULL);
+    char *page = read_file(path, NULL);
     assert_non_null(page);
     assert_null(strstr(page, "<script"));
     assert_non_null(strstr(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));

@@ -23,6 +23,7 @@
 #include "docpipe/alloc.h"
 #include "docpipe/utf8.h"
 #include "export.h"
+#include "export_test_files.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -70,24 +71,6 @@ static json_t *export_doc(dp_doc_t *doc, ex_unit_t unit, const json_t *layers, c
     return parsed;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *data = malloc((size_t)n + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-    data[n] = '\0';
-    fclose(f);
-    if (len != NULL)
-        *len = (size_t)n;
-    return data;
-}
-
 /* Number of entries in a folder whose name contains needle. */
 static int count_entries(const char *dir, const char *needle)
 {
@@ -101,21 +84,6 @@ static int count_entries(const char *dir, const char *needle)
             n++;
     closedir(d);
     return n;
-}
-
-static char *temp_dir(void)
-{
-    char tmpl[] = "/tmp/dp-export-test-XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    assert_non_null(dir);
-    return strdup(dir);
-}
-
-static void remove_tree(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
 }
 
 /* ---- the string encoder ---------------------------------------------------- */
