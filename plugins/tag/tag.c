@@ -13,6 +13,7 @@
 #include "docpipe/date.h"
 #include "docpipe/hash.h"
 #include "docpipe/plugin.h"
+#include "tag_lists.h"
 #include "tag_pipeline.h"
 
 #define MAX_LABELS 32
@@ -62,12 +63,7 @@ static const dp_option_spec_t tag_options[] = {
      "label of your own patterns).",
      NULL, 0, 0, 0},
     {"gazetteers", DP_OPT_STRING_LIST,
-     "[\"gazetteers/countries.tsv\",\"gazetteers/place_aliases.tsv\","
-     "\"gazetteers/subdivisions.tsv\",\"gazetteers/cities.tsv\",\"gazetteers/currencies.tsv\","
-     "\"gazetteers/currency_words.tsv\",\"gazetteers/given_names.txt\","
-     "\"gazetteers/person_titles.txt\",\"gazetteers/org_keywords.tsv\","
-     "\"gazetteers/nationalities.txt\",\"gazetteers/name_words.tsv\","
-     "\"gazetteers/stop_words.txt\",\"gazetteers/common_words.txt\"]",
+     "[" TAG_SHIPPED_LISTS(TAG_JSON_STRING, ",") "]",
      "The name lists loaded (TSV: name, kind, canonical; see configs/gazetteers/SOURCES.md).", NULL,
      0, 0, 0},
     {"extra_gazetteers", DP_OPT_STRING_LIST, "[]",

@@ -12,15 +12,10 @@
 #include <unistd.h>
 
 #include "tag_gazetteer.h"
+#include "tag_lists.h"
 
 static const char *const lists[] = {
-    "configs/gazetteers/countries.tsv",   "configs/gazetteers/place_aliases.tsv",
-    "configs/gazetteers/subdivisions.tsv", "configs/gazetteers/cities.tsv",
-    "configs/gazetteers/currencies.tsv",  "configs/gazetteers/currency_words.tsv",
-    "configs/gazetteers/given_names.txt", "configs/gazetteers/person_titles.txt",
-    "configs/gazetteers/org_keywords.tsv", "configs/gazetteers/nationalities.txt",
-    "configs/gazetteers/name_words.tsv",  "configs/gazetteers/stop_words.txt",
-    "configs/gazetteers/common_words.txt", NULL};
+    TAG_SHIPPED_PATHS};
 
 static int setup(void **state)
 {
